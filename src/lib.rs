@@ -1,0 +1,13 @@
+//! styr: IT governance for municipal IT cooperations, in the terminal.
+//!
+//! `model` is the pure domain (ops and their fold); `store` is the local sled cache;
+//! `io` imports and exports; `tui` is the app (Msg → update → effects → view);
+//! `i18n` holds every user-facing string, one file per language.
+
+pub mod config;
+pub mod i18n;
+pub mod io;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod tui;

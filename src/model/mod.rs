@@ -1,0 +1,18 @@
+//! The pure domain: portfolio items, stages, operations and the fold that turns an
+//! operation log into what the screen shows. No I/O, no async, no clocks: every
+//! timestamp arrives inside an `Op`, so folding the same ops always gives the same state.
+
+mod ids;
+mod item;
+mod op;
+mod portfolio;
+mod stage;
+pub mod text;
+
+pub use ids::{ItemId, OpId};
+pub use item::{
+    Anchor, Benefits, FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, Timeline,
+};
+pub use op::{Op, OpError, Payload, OP_VERSION};
+pub use portfolio::Portfolio;
+pub use stage::{Stage, StageKey, Stages};

@@ -1,0 +1,116 @@
+use super::{FieldValue, ItemId, OpId, StageKey};
+use serde::{Deserialize, Serialize};
+
+/// The version of the op encoding this build writes and understands. A client that meets
+/// a newer op refuses it with [`OpError::UnsupportedVersion`] instead of guessing.
+pub const OP_VERSION: u16 = 1;
+
+/// One change to the portfolio. Everything the screen shows is `fold(ops)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    /// Encoding version, checked before anything else is decoded.
+    pub v: u16,
+    pub op_id: OpId,
+    /// Who made the change. The server will stamp this from the author's token.
+    pub author: String,
+    /// The author's clock, milliseconds since the Unix epoch. Shown in history; never
+    /// used to order ops (the log order, later the server's seq, does that).
+    pub at: i64,
+    /// Counter of this client's ops, for the outbox.
+    #[serde(default)]
+    pub client_seq: u64,
+    /// The last server seq the author had seen (0 when it has never synced), so that
+    /// concurrent changes can be flagged.
+    #[serde(default)]
+    pub base_seq: u64,
+    pub payload: Payload,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    CreateItem {
+        item: ItemId,
+        stage: StageKey,
+        fields: Vec<FieldValue>,
+    },
+    EditItem {
+        item: ItemId,
+        changes: Vec<FieldValue>,
+    },
+    MoveItem {
+        item: ItemId,
+        to: StageKey,
+    },
+    DeleteItem {
+        item: ItemId,
+    },
+    RestoreItem {
+        item: ItemId,
+    },
+}
+
+impl Payload {
+    pub fn item(&self) -> ItemId {
+        match self {
+            Payload::CreateItem { item, .. }
+            | Payload::EditItem { item, .. }
+            | Payload::MoveItem { item, .. }
+            | Payload::DeleteItem { item }
+            | Payload::RestoreItem { item } => *item,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    #[error("the change has no version tag")]
+    MissingVersion,
+    #[error("the change was written by a newer styr (op version {found}; this styr understands version {supported}); update styr")]
+    UnsupportedVersion { found: u64, supported: u16 },
+    #[error("the change could not be read: {0}")]
+    Malformed(String),
+}
+
+impl Op {
+    /// A new op by `author` at `at` (ms since epoch).
+    pub fn new(author: &str, at: i64, payload: Payload) -> Self {
+        Op {
+            v: OP_VERSION,
+            op_id: OpId::new(),
+            author: author.to_string(),
+            at,
+            client_seq: 0,
+            base_seq: 0,
+            payload,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("an op always serialises")
+    }
+
+    /// Decodes an op, refusing unknown versions with a clear error. Never panics.
+    pub fn decode(bytes: &[u8]) -> Result<Op, OpError> {
+        #[derive(Deserialize)]
+        struct Probe {
+            v: Option<serde_json::Value>,
+        }
+        let probe: Probe =
+            serde_json::from_slice(bytes).map_err(|e| OpError::Malformed(e.to_string()))?;
+        match probe.v {
+            None => return Err(OpError::MissingVersion),
+            Some(v) => match v.as_u64() {
+                Some(n) if n == u64::from(OP_VERSION) => {}
+                Some(n) => {
+                    return Err(OpError::UnsupportedVersion {
+                        found: n,
+                        supported: OP_VERSION,
+                    })
+                }
+                None => return Err(OpError::Malformed(format!("version tag {v} is not a number"))),
+            },
+        }
+        serde_json::from_slice(bytes).map_err(|e| OpError::Malformed(e.to_string()))
+    }
+}

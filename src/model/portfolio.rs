@@ -1,0 +1,152 @@
+use super::{FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, Payload, StageKey};
+use std::collections::BTreeMap;
+
+/// The portfolio as the screen shows it: the fold of an op log.
+///
+/// `apply` is idempotent: every item remembers the ops that touched it, so an op seen
+/// twice (a retried push, a replayed log) changes nothing the second time. Ops that
+/// refer to an item that does not exist are ignored, so any sequence of ops folds
+/// without error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Portfolio {
+    items: BTreeMap<ItemId, Item>,
+}
+
+impl Portfolio {
+    pub fn fold<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
+        let mut p = Portfolio::default();
+        for op in ops {
+            p.apply(op);
+        }
+        p
+    }
+
+    /// Rebuilds a portfolio from its materialised items (the store's view).
+    pub fn from_items(items: impl IntoIterator<Item = Item>) -> Self {
+        Portfolio {
+            items: items.into_iter().map(|i| (i.id, i)).collect(),
+        }
+    }
+
+    /// Applies one op. Returns the id of the item it changed, or `None` when the op
+    /// changed nothing (already applied, or about an unknown item).
+    pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
+        let id = op.payload.item();
+        let entry = |event| HistoryEntry {
+            op_id: op.op_id,
+            at: op.at,
+            author: op.author.clone(),
+            event,
+        };
+        if let Payload::CreateItem {
+            item,
+            stage,
+            fields,
+        } = &op.payload
+        {
+            if self.items.contains_key(item) {
+                return None;
+            }
+            let mut new = Item::blank(*item, stage.clone(), op.at);
+            for f in fields {
+                new.set(f.clone());
+            }
+            new.history.push(entry(HistoryEvent::Created {
+                stage: stage.clone(),
+            }));
+            self.items.insert(*item, new);
+            return Some(id);
+        }
+        let item = self.items.get_mut(&id)?;
+        if item.history.iter().any(|h| h.op_id == op.op_id) {
+            return None;
+        }
+        let event = match &op.payload {
+            Payload::CreateItem { .. } => unreachable!("handled above"),
+            Payload::EditItem { changes, .. } => {
+                for c in changes {
+                    item.set(c.clone());
+                }
+                HistoryEvent::Edited {
+                    fields: changes.iter().map(FieldValue::name).collect(),
+                }
+            }
+            Payload::MoveItem { to, .. } => {
+                let from = std::mem::replace(&mut item.stage, to.clone());
+                HistoryEvent::Moved {
+                    from,
+                    to: to.clone(),
+                }
+            }
+            Payload::DeleteItem { .. } => {
+                item.deleted = true;
+                HistoryEvent::Deleted
+            }
+            Payload::RestoreItem { .. } => {
+                item.deleted = false;
+                HistoryEvent::Restored
+            }
+        };
+        item.updated = item.updated.max(op.at);
+        item.history.push(entry(event));
+        Some(id)
+    }
+
+    /// The payload that undoes `payload` against the current state, computed before it
+    /// is applied. `None` when there is nothing to undo.
+    pub fn inverse(&self, payload: &Payload) -> Option<Payload> {
+        let id = payload.item();
+        let item = self.items.get(&id);
+        match payload {
+            Payload::CreateItem { .. } => Some(Payload::DeleteItem { item: id }),
+            Payload::EditItem { changes, .. } => {
+                let item = item?;
+                Some(Payload::EditItem {
+                    item: id,
+                    changes: changes.iter().map(|c| item.get(c.name())).collect(),
+                })
+            }
+            Payload::MoveItem { .. } => Some(Payload::MoveItem {
+                item: id,
+                to: item?.stage.clone(),
+            }),
+            Payload::DeleteItem { .. } => Some(Payload::RestoreItem { item: id }),
+            Payload::RestoreItem { .. } => Some(Payload::DeleteItem { item: id }),
+        }
+    }
+
+    pub fn get(&self, id: &ItemId) -> Option<&Item> {
+        self.items.get(id).filter(|i| !i.deleted)
+    }
+
+    /// Includes deleted items, for undo and export of history.
+    pub fn get_any(&self, id: &ItemId) -> Option<&Item> {
+        self.items.get(id)
+    }
+
+    /// Live (not deleted) items, oldest first.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.items.values().filter(|i| !i.deleted)
+    }
+
+    /// Every item, deleted ones too.
+    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Live items in `stage`, ordered as the board shows them: by priority (items
+    /// without one last), then oldest first.
+    pub fn in_stage(&self, stage: &StageKey) -> Vec<&Item> {
+        let mut v: Vec<&Item> = self.items().filter(|i| &i.stage == stage).collect();
+        v.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
+        v
+    }
+}
