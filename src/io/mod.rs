@@ -1,0 +1,19 @@
+//! Import and export of portfolio items.
+//!
+//! - [`import`] reads CSV (the Fosen action plan, a proposals sheet, or styr's own export)
+//!   and styr's JSON export into [`ImportedItem`]s, all-or-nothing, and turns them into
+//!   `CreateItem` ops.
+//! - [`export`] writes the live portfolio as CSV, or every item with its history as JSON.
+//! - [`demo`] builds the demo portfolio from the sample data in `data/`.
+//!
+//! Nothing here touches the store: importing yields ops, which the app applies like any
+//! other change, so an import can be undone and synced.
+
+mod columns;
+pub mod demo;
+mod error;
+pub mod export;
+pub mod import;
+
+pub use error::ImportError;
+pub use import::ImportedItem;

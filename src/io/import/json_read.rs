@@ -1,0 +1,167 @@
+//! Reading styr's own JSON export.
+
+use super::rows::Fields;
+use super::ImportedItem;
+use crate::io::ImportError;
+use crate::model::{FieldName, Item, ItemId, StageKey, Stages};
+use std::collections::{BTreeSet, HashMap};
+
+/// Reads styr's JSON export (an array of items). Stage keys are checked against the
+/// default board.
+pub fn read_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
+    read_json_with(text, &Stages::default())
+}
+
+/// As [`read_json`], checking stage keys against `stages`.
+///
+/// Every field of each item is imported, with its id and stage. Deleted items are left
+/// out, and so is the history: the import starts each item's history afresh. A key
+/// styr does not know is an error, as an unknown CSV column is, so nothing is dropped
+/// silently (a file from a newer styr is refused rather than half-read).
+pub fn read_json_with(text: &str, stages: &Stages) -> Result<Vec<ImportedItem>, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: serde_json::Value = serde_json::from_str(text).map_err(syntax_error)?;
+    let array = value.as_array().ok_or_else(|| {
+        ImportError::Format("expected a JSON array of items, as styr's JSON export writes".into())
+    })?;
+    let known = item_keys();
+    let mut items = Vec::new();
+    let mut first_of: HashMap<ItemId, usize> = HashMap::new();
+    for (i, value) in array.iter().enumerate() {
+        let n = i + 1;
+        let error = |message: String| ImportError::Format(format!("item {n}: {message}"));
+        let object = value
+            .as_object()
+            .ok_or_else(|| error("is not a JSON object".into()))?;
+        let unknown: Vec<&str> = object
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !known.contains(*k))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(error(format!(
+                "has keys styr does not know ({}); was it written by a newer styr?",
+                unknown.join(", ")
+            )));
+        }
+        let item: Item = serde_json::from_value(value.clone()).map_err(|e| error(e.to_string()))?;
+        if let Some(first) = first_of.insert(item.id, n) {
+            return Err(error(format!(
+                "the id {} is used twice (also by item {first})",
+                item.id
+            )));
+        }
+        if item.deleted {
+            continue;
+        }
+        if item.title.trim().is_empty() {
+            return Err(error(format!(
+                "the title of {} is empty; every item needs a title",
+                item.id
+            )));
+        }
+        if stages.get(&item.stage).is_none() {
+            return Err(error(unknown_stage(&item, stages)));
+        }
+        items.push(imported(item));
+    }
+    Ok(items)
+}
+
+fn imported(item: Item) -> ImportedItem {
+    let mut fields = Fields::default();
+    for name in FieldName::ALL {
+        fields.push(item.get(name));
+    }
+    ImportedItem {
+        id: Some(item.id),
+        stage: Some(item.stage),
+        fields: fields.0,
+    }
+}
+
+fn unknown_stage(item: &Item, stages: &Stages) -> String {
+    let known: Vec<&str> = stages.all().iter().map(|s| s.key.as_str()).collect();
+    format!(
+        "'{}' is in the stage '{}', which is not on this board (its stages are {})",
+        item.title,
+        item.stage,
+        known.join(", ")
+    )
+}
+
+/// The keys of an item as styr writes it, taken from the model so they never drift.
+fn item_keys() -> BTreeSet<String> {
+    let blank = Item::blank(ItemId::new(), StageKey::new("x"), 0);
+    match serde_json::to_value(blank) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn syntax_error(e: serde_json::Error) -> ImportError {
+    let full = e.to_string();
+    let message = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |i| &full[..i]);
+    ImportError::row(
+        e.line() as u64,
+        format!("not valid JSON at column {}: {message}", e.column()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FieldValue;
+
+    const ID: &str = "0190b5a0-0000-7000-8000-000000000001";
+
+    fn item_json(extra: &str) -> String {
+        format!(
+            r#"[{{"id":"{ID}","title":"Chatbot","stage":"vurdering","created":1,"updated":2{extra}}}]"#
+        )
+    }
+
+    #[test]
+    fn reads_a_minimal_item() {
+        let rows = read_json(&item_json(r#","funds_nok":5000"#)).expect("reads");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].stage, Some(StageKey::new("vurdering")));
+        assert_eq!(
+            rows[0].fields,
+            vec![
+                FieldValue::Title("Chatbot".into()),
+                FieldValue::Funds(Some(5000))
+            ]
+        );
+    }
+
+    #[test]
+    fn knows_every_key_of_an_item() {
+        let keys = item_keys();
+        for k in [
+            "id", "title", "stage", "history", "deleted", "benefits", "timeline",
+        ] {
+            assert!(keys.contains(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_keys_stages_and_syntax() {
+        let e = read_json(&item_json(r#","colour":"red""#)).unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        let e = read_json(&item_json("").replace("vurdering", "ferdig")).unwrap_err();
+        assert!(e.to_string().contains("'ferdig'"), "{e}");
+        let e = read_json("[\n{\"id\": }\n]").unwrap_err();
+        assert_eq!(e.line(), Some(2), "{e}");
+        assert!(matches!(read_json("{}"), Err(ImportError::Format(_))));
+    }
+
+    #[test]
+    fn leaves_out_deleted_items() {
+        assert!(read_json(&item_json(r#","deleted":true"#))
+            .expect("reads")
+            .is_empty());
+    }
+}

@@ -1,0 +1,152 @@
+//! Turning one CSV row into an [`ImportedItem`].
+
+use super::cells::Cell;
+use super::header::Layout;
+use super::ImportedItem;
+use crate::io::ImportError;
+use crate::model::{FieldValue, Stages};
+use csv::StringRecord;
+
+/// A data row with each cell tied to its canonical column name.
+pub(super) struct Row<'a> {
+    pub line: u64,
+    cells: Vec<(&'static str, Cell<'a>)>,
+}
+
+impl<'a> Row<'a> {
+    /// `record` must have as many cells as `layout` has columns.
+    pub fn new(layout: &'a Layout, record: &'a StringRecord, line: u64) -> Self {
+        let cells = layout
+            .columns
+            .iter()
+            .zip(record.iter())
+            .map(|((name, spelled), value)| {
+                let cell = Cell {
+                    line,
+                    column: spelled.as_str(),
+                    value: value.trim(),
+                };
+                (*name, cell)
+            })
+            .collect();
+        Row { line, cells }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|(_, c)| c.value.is_empty())
+    }
+
+    /// Reads the row. The canonical column names of the three formats are distinct
+    /// except `strategisk_forankring`, which means the same in both formats that have it,
+    /// so one table serves them all.
+    pub fn to_item(&self, stages: &Stages) -> Result<ImportedItem, ImportError> {
+        let mut id = None;
+        let mut stage = None;
+        let mut fields = Fields::default();
+        let (mut start, mut end) = (None, None);
+        for (name, cell) in &self.cells {
+            use FieldValue as F;
+            match *name {
+                "id" => id = cell.id()?,
+                "stage" => stage = cell.stage(stages)?,
+                "title" | "tittel" | "tiltak" => {
+                    if cell.value.is_empty() {
+                        return Err(ImportError::row(
+                            self.line,
+                            format!("'{}' is empty; every item needs a title", cell.column),
+                        ));
+                    }
+                    fields.push(F::Title(cell.text()));
+                }
+                "description" | "beskrivelse" => fields.push(F::Description(cell.text())),
+                "submitter" | "fra" => fields.push(F::Submitter(cell.text())),
+                "anchoring" | "strategisk_forankring" => fields.push(F::Anchoring(cell.anchors())),
+                "priority" | "prioritet" => fields.push(F::Priority(cell.priority()?)),
+                "project_leader" | "prosjektleder" => fields.push(F::ProjectLeader(cell.text())),
+                "project_group" | "prosjektgruppe" => fields.push(F::ProjectGroup(cell.list())),
+                "timeline" | "tidsplan" => fields.push(F::Timeline(cell.text())),
+                "timeline_start" => {
+                    start = cell.date()?.map(|d| (d, cell.column));
+                    fields.push(F::TimelineStart(start.map(|s| s.0)));
+                }
+                "timeline_end" => {
+                    end = cell.date()?.map(|d| (d, cell.column));
+                    fields.push(F::TimelineEnd(end.map(|e| e.0)));
+                }
+                "funds_nok" | "prosjektmidler_nok" => fields.push(F::Funds(cell.funds()?)),
+                "funding_source" | "finansiering" => fields.push(F::FundingSource(cell.text())),
+                "benefit_summary" | "gevinst" => fields.push(F::BenefitSummary(cell.text())),
+                "saved_costs" => fields.push(F::SavedCosts(cell.text())),
+                "saved_time" => fields.push(F::SavedTime(cell.text())),
+                "increased_quality" => fields.push(F::IncreasedQuality(cell.text())),
+                "retires_system" => fields.push(F::RetiresSystem(cell.text())),
+                "tags" => fields.push(F::Tags(cell.list())),
+                other => unreachable!("header::detect admits no column '{other}'"),
+            }
+        }
+        if let (Some((s, s_col)), Some((e, e_col))) = (start, end) {
+            if e < s {
+                return Err(ImportError::row(
+                    self.line,
+                    format!("'{e_col}' ({e}) is before '{s_col}' ({s})"),
+                ));
+            }
+        }
+        Ok(ImportedItem {
+            id,
+            stage,
+            fields: fields.0,
+        })
+    }
+}
+
+/// The fields of an imported item, leaving out those without a value.
+#[derive(Default)]
+pub(super) struct Fields(pub Vec<FieldValue>);
+
+impl Fields {
+    pub fn push(&mut self, v: FieldValue) {
+        if !is_unset(&v) {
+            self.0.push(v);
+        }
+    }
+}
+
+/// True when `v` is what a blank item already has, so setting it would change nothing.
+pub(super) fn is_unset(v: &FieldValue) -> bool {
+    use FieldValue as F;
+    match v {
+        F::Title(s)
+        | F::Description(s)
+        | F::Submitter(s)
+        | F::ProjectLeader(s)
+        | F::Timeline(s)
+        | F::FundingSource(s)
+        | F::BenefitSummary(s)
+        | F::SavedCosts(s)
+        | F::SavedTime(s)
+        | F::IncreasedQuality(s)
+        | F::RetiresSystem(s) => s.is_empty(),
+        F::Anchoring(a) => a.is_empty(),
+        F::ProjectGroup(l) | F::Tags(l) => l.is_empty(),
+        F::Priority(p) => p.is_none(),
+        F::TimelineStart(d) | F::TimelineEnd(d) => d.is_none(),
+        F::Funds(f) => f.is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FieldName, Item, ItemId, StageKey};
+
+    #[test]
+    fn unset_means_what_a_blank_item_has() {
+        let blank = Item::blank(ItemId::new(), StageKey::new("innkommet"), 0);
+        for name in FieldName::ALL {
+            assert!(is_unset(&blank.get(name)), "{name:?}");
+        }
+        assert!(!is_unset(&FieldValue::Funds(Some(0))));
+        assert!(!is_unset(&FieldValue::Title("x".into())));
+    }
+}
