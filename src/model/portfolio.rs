@@ -1,15 +1,19 @@
-use super::{FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, Payload, StageKey};
-use std::collections::BTreeMap;
+use super::{FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, StageKey};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The portfolio as the screen shows it: the fold of an op log.
 ///
-/// `apply` is idempotent: every item remembers the ops that touched it, so an op seen
-/// twice (a retried push, a replayed log) changes nothing the second time. Ops that
-/// refer to an item that does not exist are ignored, so any sequence of ops folds
-/// without error.
+/// `apply` is idempotent: the portfolio remembers the id of every op it has taken in,
+/// whether the op changed anything or not, so an op seen twice (a retried push, a
+/// replayed log) changes nothing the second time. Ops that refer to an item that does
+/// not exist are ignored, so any sequence of ops folds without error; a copy of such an
+/// op that arrives after the item's create stays ignored too.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Portfolio {
     items: BTreeMap<ItemId, Item>,
+    /// Ids of every op applied or ignored so far. Item histories alone cannot tell that
+    /// an op about a then-unknown item was already seen.
+    seen: BTreeSet<OpId>,
 }
 
 impl Portfolio {
@@ -21,16 +25,40 @@ impl Portfolio {
         p
     }
 
-    /// Rebuilds a portfolio from its materialised items (the store's view).
+    /// Rebuilds a portfolio from its materialised items (the store's view). The ops it
+    /// has seen are those in the items' histories; use [`Portfolio::from_view`] when the
+    /// ids of ignored ops are known too.
     pub fn from_items(items: impl IntoIterator<Item = Item>) -> Self {
-        Portfolio {
-            items: items.into_iter().map(|i| (i.id, i)).collect(),
-        }
+        Self::from_view(items, [])
+    }
+
+    /// Rebuilds a portfolio from its materialised items plus the ids of every op that
+    /// was folded into them (the store keeps both), so that it equals the fold.
+    pub fn from_view(
+        items: impl IntoIterator<Item = Item>,
+        seen: impl IntoIterator<Item = OpId>,
+    ) -> Self {
+        let items: BTreeMap<ItemId, Item> = items.into_iter().map(|i| (i.id, i)).collect();
+        let mut seen: BTreeSet<OpId> = seen.into_iter().collect();
+        seen.extend(
+            items
+                .values()
+                .flat_map(|i| i.history.iter().map(|h| h.op_id)),
+        );
+        Portfolio { items, seen }
+    }
+
+    /// Whether an op with this id has been applied (or ignored) already.
+    pub fn has_seen(&self, op_id: &OpId) -> bool {
+        self.seen.contains(op_id)
     }
 
     /// Applies one op. Returns the id of the item it changed, or `None` when the op
     /// changed nothing (already applied, or about an unknown item).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
+        if !self.seen.insert(op.op_id) {
+            return None;
+        }
         let id = op.payload.item();
         let entry = |event| HistoryEntry {
             op_id: op.op_id,
@@ -93,12 +121,17 @@ impl Portfolio {
     }
 
     /// The payload that undoes `payload` against the current state, computed before it
-    /// is applied. `None` when there is nothing to undo.
+    /// is applied. `None` when there is nothing to undo: the item is unknown, or the
+    /// payload would not change it (a create of an existing item, a delete of a deleted
+    /// one, a restore of a live one).
     pub fn inverse(&self, payload: &Payload) -> Option<Payload> {
         let id = payload.item();
         let item = self.items.get(&id);
         match payload {
-            Payload::CreateItem { .. } => Some(Payload::DeleteItem { item: id }),
+            Payload::CreateItem { .. } => match item {
+                None => Some(Payload::DeleteItem { item: id }),
+                Some(_) => None,
+            },
             Payload::EditItem { changes, .. } => {
                 let item = item?;
                 Some(Payload::EditItem {
@@ -110,8 +143,12 @@ impl Portfolio {
                 item: id,
                 to: item?.stage.clone(),
             }),
-            Payload::DeleteItem { .. } => Some(Payload::RestoreItem { item: id }),
-            Payload::RestoreItem { .. } => Some(Payload::DeleteItem { item: id }),
+            Payload::DeleteItem { .. } => {
+                (!item?.deleted).then_some(Payload::RestoreItem { item: id })
+            }
+            Payload::RestoreItem { .. } => {
+                item?.deleted.then_some(Payload::DeleteItem { item: id })
+            }
         }
     }
 

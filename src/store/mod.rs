@@ -1,0 +1,157 @@
+//! The local cache, in sled: the op log, the outbox of ops no server has acknowledged,
+//! the materialised view (items) and a little metadata (schema version, next log index,
+//! the TUI's unsaved draft).
+//!
+//! Every write is durable before it returns: [`Store::append`] commits the log, outbox,
+//! op-id index and view in one sled transaction, then calls sled's blocking `flush`.
+//! These are blocking calls: from async code run them in `tokio::task::spawn_blocking`.
+//!
+//! Several styr processes can share one base folder: each takes the first free numbered
+//! slot (see [`MAX_SLOTS`]).
+
+mod codec;
+mod error;
+mod log;
+mod schema;
+mod slot;
+mod trees;
+mod view;
+
+pub use error::{OpenError, StoreError};
+pub use schema::SCHEMA_VERSION;
+pub use slot::MAX_SLOTS;
+
+use crate::model::{Op, Portfolio};
+use codec::{META_DRAFT, OPS_LABEL, OUTBOX_LABEL};
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use trees::Trees;
+
+/// An open local cache in one slot. Dropping it closes sled, then releases the slot.
+pub struct Store {
+    // Field order is drop order: sled closes before the slot lock is released.
+    trees: Trees,
+    /// Serialises writers, so that `rebuild_view` cannot interleave with `append`.
+    writer: Mutex<()>,
+    slot: usize,
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("slot", &self.slot)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the first free numbered slot under `base` (`base/slot-0`, `base/slot-1`, …
+    /// up to [`MAX_SLOTS`]), creating folders as needed, and migrates its cache to
+    /// [`SCHEMA_VERSION`].
+    pub fn open(base: &Path) -> Result<Store, OpenError> {
+        let claimed = slot::claim(base, MAX_SLOTS)?;
+        let trees = Trees::open(claimed.db).map_err(StoreError::from)?;
+        schema::migrate(&trees, schema::MIGRATIONS)?;
+        Ok(Store {
+            trees,
+            writer: Mutex::new(()),
+            slot: claimed.slot,
+            dir: claimed.dir,
+            _lock: claimed.lock,
+        })
+    }
+
+    /// Which slot this store holds (0 for the first styr on a base folder).
+    pub fn slot(&self) -> usize {
+        self.slot
+    }
+
+    /// The slot's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Reads the materialised view (the items tree) into a portfolio. Never replays
+    /// the op log.
+    pub fn load(&self) -> Result<Portfolio, StoreError> {
+        view::load(&self.trees)
+    }
+
+    /// Appends ops durably. In one transaction over all trees, each op not stored yet
+    /// (by op id) goes into the op log and the outbox under the next local index, and
+    /// is applied to its item in the view. Ops already stored are skipped, so a retried
+    /// append is harmless. Returns only after sled's blocking flush.
+    pub fn append(&self, ops: &[Op]) -> Result<(), StoreError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        {
+            let _writer = self.writer();
+            log::append(&self.trees, ops)?;
+        }
+        self.trees.flush()
+    }
+
+    /// The op log, in the order it was appended.
+    pub fn ops(&self) -> Result<Vec<Op>, StoreError> {
+        log::read(&self.trees.ops, OPS_LABEL)
+    }
+
+    /// Ops not yet acknowledged by a server, in log order. Until sync exists, every op.
+    pub fn outbox(&self) -> Result<Vec<Op>, StoreError> {
+        log::read(&self.trees.outbox, OUTBOX_LABEL)
+    }
+
+    /// Throws the view away and folds the op log again, then flushes. For a view that
+    /// has drifted or grown; the log is read in full before the view is touched, so a
+    /// damaged log leaves the old view in place.
+    pub fn rebuild_view(&self) -> Result<(), StoreError> {
+        {
+            let _writer = self.writer();
+            let ops = self.ops()?;
+            view::replace(&self.trees, &Portfolio::fold(&ops))?;
+        }
+        self.trees.flush()
+    }
+
+    /// Keeps the TUI's unsaved draft (JSON text), durably; `None` clears it.
+    pub fn save_draft(&self, draft: Option<&str>) -> Result<(), StoreError> {
+        match draft {
+            Some(text) => self.trees.meta.insert(META_DRAFT, text.as_bytes())?,
+            None => self.trees.meta.remove(META_DRAFT)?,
+        };
+        self.trees.flush()
+    }
+
+    /// The saved draft, if any. It stays saved until `save_draft(None)`.
+    pub fn take_draft(&self) -> Result<Option<String>, StoreError> {
+        self.trees
+            .meta
+            .get(META_DRAFT)?
+            .map(|bytes| {
+                String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::CorruptEntry {
+                    tree: codec::META,
+                    key: "draft".into(),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
+    }
+
+    /// The layout version of this cache (after migration, [`SCHEMA_VERSION`]).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(schema::read_version(&self.trees)?.unwrap_or(0))
+    }
+
+    fn writer(&self) -> MutexGuard<'_, ()> {
+        // The guarded value is `()`: a panic elsewhere cannot leave it inconsistent.
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

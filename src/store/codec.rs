@@ -1,0 +1,149 @@
+//! How keys and values are laid out in the sled trees, and reading them back without
+//! trusting them: every decode failure becomes a [`StoreError`] that names the entry.
+
+use super::StoreError;
+use crate::model::{Item, ItemId, Op, OpId};
+use uuid::Uuid;
+
+/// Tree names on disk.
+pub(crate) const OPS: &str = "ops";
+pub(crate) const OP_IDS: &str = "op_ids";
+pub(crate) const OUTBOX: &str = "outbox";
+pub(crate) const ITEMS: &str = "items";
+pub(crate) const META: &str = "meta";
+
+/// Keys in the `meta` tree.
+pub(crate) const META_SCHEMA_VERSION: &[u8] = b"schema_version";
+pub(crate) const META_NEXT_INDEX: &[u8] = b"next_index";
+pub(crate) const META_DRAFT: &[u8] = b"draft";
+
+/// How the trees are named in error messages.
+pub(crate) const OPS_LABEL: &str = "op log";
+pub(crate) const OUTBOX_LABEL: &str = "outbox";
+
+/// A local log index as a key: big-endian, so sled's byte order is log order.
+pub(crate) fn index_key(index: u64) -> [u8; 8] {
+    index.to_be_bytes()
+}
+
+pub(crate) fn decode_index(tree: &'static str, key: &[u8]) -> Result<u64, StoreError> {
+    let bytes: [u8; 8] = key.try_into().map_err(|_| StoreError::CorruptEntry {
+        tree,
+        key: hex(key),
+        reason: format!("a position key must be 8 bytes, not {}", key.len()),
+    })?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
+pub(crate) fn decode_op(tree: &'static str, index: u64, bytes: &[u8]) -> Result<Op, StoreError> {
+    Op::decode(bytes).map_err(|e| StoreError::CorruptOp {
+        tree,
+        index,
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn decode_op_id(key: &[u8]) -> Result<OpId, StoreError> {
+    Uuid::from_slice(key)
+        .map(OpId)
+        .map_err(|e| StoreError::CorruptEntry {
+            tree: OP_IDS,
+            key: hex(key),
+            reason: e.to_string(),
+        })
+}
+
+pub(crate) fn item_key(id: &ItemId) -> [u8; 16] {
+    *id.0.as_bytes()
+}
+
+pub(crate) fn encode_item(item: &Item) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(item)
+        .map_err(|e| StoreError::Corrupt(format!("the item {} could not be written: {e}", item.id)))
+}
+
+pub(crate) fn decode_item(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
+    let corrupt = |reason: String| StoreError::CorruptEntry {
+        tree: ITEMS,
+        key: Uuid::from_slice(key).map_or_else(|_| hex(key), |u| u.to_string()),
+        reason,
+    };
+    let item: Item = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    if item.id.0.as_bytes()[..] != *key {
+        return Err(corrupt(format!("it holds the item {}", item.id)));
+    }
+    Ok(item)
+}
+
+pub(crate) fn decode_u64(key: &[u8], bytes: &[u8]) -> Result<u64, StoreError> {
+    let arr: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| meta_corrupt(key, bytes.len(), 8))?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+pub(crate) fn decode_u32(key: &[u8], bytes: &[u8]) -> Result<u32, StoreError> {
+    let arr: [u8; 4] = bytes
+        .try_into()
+        .map_err(|_| meta_corrupt(key, bytes.len(), 4))?;
+    Ok(u32::from_be_bytes(arr))
+}
+
+fn meta_corrupt(key: &[u8], len: usize, want: usize) -> StoreError {
+    StoreError::CorruptEntry {
+        tree: META,
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: format!("expected {want} bytes, found {len}"),
+    }
+}
+
+/// Bytes as lower-case hex, for naming a key that is not text.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_keys_sort_in_log_order() {
+        let keys: Vec<[u8; 8]> = [0u64, 1, 255, 256, 70_000, u64::MAX]
+            .into_iter()
+            .map(index_key)
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(decode_index(OPS, &index_key(70_000)), Ok(70_000));
+    }
+
+    #[test]
+    fn bad_keys_and_values_are_errors_not_panics() {
+        assert!(matches!(
+            decode_index(OPS, b"short"),
+            Err(StoreError::CorruptEntry { tree: OPS, .. })
+        ));
+        assert!(decode_op_id(b"not sixteen").is_err());
+        assert!(decode_u32(META_SCHEMA_VERSION, b"12345").is_err());
+        assert!(decode_u64(META_NEXT_INDEX, b"").is_err());
+        let err = decode_op(OPS_LABEL, 7, b"{not json").map(|_| ());
+        assert!(matches!(err, Err(StoreError::CorruptOp { index: 7, .. })));
+        let key = [1u8; 16];
+        assert!(matches!(
+            decode_item(&key, b"[]"),
+            Err(StoreError::CorruptEntry { tree: ITEMS, .. })
+        ));
+    }
+
+    #[test]
+    fn an_item_under_the_wrong_key_is_refused() {
+        let item = Item::blank(
+            ItemId(Uuid::from_u128(1)),
+            crate::model::StageKey::new("innkommet"),
+            0,
+        );
+        let bytes = encode_item(&item).expect("an item encodes");
+        assert_eq!(decode_item(&item_key(&item.id), &bytes), Ok(item.clone()));
+        let other = item_key(&ItemId(Uuid::from_u128(2)));
+        assert!(decode_item(&other, &bytes).is_err());
+    }
+}

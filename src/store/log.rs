@@ -1,0 +1,87 @@
+//! The op log and the outbox: appending (log, outbox, op-id index and view in one
+//! transaction) and reading them back in order.
+
+use super::codec::{self, META_NEXT_INDEX};
+use super::trees::Trees;
+use super::StoreError;
+use crate::model::{Op, Portfolio};
+use sled::transaction::{
+    ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree,
+};
+use sled::Transactional;
+
+/// Appends the ops not stored yet, in one multi-tree transaction. Returns how many were
+/// new. Does not flush: the caller does, after releasing its writer lock.
+pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
+    // Encode once, outside the transaction, which sled may run more than once.
+    let encoded: Vec<Vec<u8>> = ops.iter().map(Op::encode).collect();
+    let added = (
+        &trees.ops,
+        &trees.op_ids,
+        &trees.outbox,
+        &trees.items,
+        &trees.meta,
+    )
+        .transaction(|(log, op_ids, outbox, items, meta)| {
+            let mut next = match meta.get(META_NEXT_INDEX)? {
+                Some(v) => codec::decode_u64(META_NEXT_INDEX, &v).map_err(abort)?,
+                None => 0,
+            };
+            let mut added = 0;
+            for (op, bytes) in ops.iter().zip(&encoded) {
+                let id = op.op_id.0.as_bytes();
+                // Also catches a second copy within this same batch: the transaction
+                // reads its own writes.
+                if op_ids.get(id)?.is_some() {
+                    continue;
+                }
+                let key = codec::index_key(next);
+                next = next
+                    .checked_add(1)
+                    .ok_or_else(|| abort(StoreError::Corrupt("the op log is full".into())))?;
+                log.insert(&key[..], bytes.as_slice())?;
+                outbox.insert(&key[..], bytes.as_slice())?;
+                op_ids.insert(&id[..], &key[..])?;
+                apply_to_view(items, op)?;
+                added += 1;
+            }
+            meta.insert(META_NEXT_INDEX, &codec::index_key(next)[..])?;
+            Ok(added)
+        })?;
+    Ok(added)
+}
+
+/// Reads the op's item from the view, applies the op with the model, writes it back.
+fn apply_to_view(
+    items: &TransactionalTree,
+    op: &Op,
+) -> ConflictableTransactionResult<(), StoreError> {
+    let id = op.payload.item();
+    let key = codec::item_key(&id);
+    let current = match items.get(&key[..])? {
+        Some(bytes) => Some(codec::decode_item(&key, &bytes).map_err(abort)?),
+        None => None,
+    };
+    let mut portfolio = Portfolio::from_items(current);
+    if portfolio.apply(op).is_some() {
+        if let Some(item) = portfolio.get_any(&id) {
+            items.insert(&key[..], codec::encode_item(item).map_err(abort)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+/// Every op in `tree` (the log or the outbox), in index order.
+pub(crate) fn read(tree: &sled::Tree, label: &'static str) -> Result<Vec<Op>, StoreError> {
+    let mut ops = Vec::with_capacity(tree.len());
+    for entry in tree.iter() {
+        let (key, value) = entry?;
+        let index = codec::decode_index(label, &key)?;
+        ops.push(codec::decode_op(label, index, &value)?);
+    }
+    Ok(ops)
+}
