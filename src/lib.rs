@@ -4,6 +4,7 @@
 //! `io` imports and exports; `tui` is the app (Msg → update → effects → view);
 //! `i18n` holds every user-facing string, one file per language.
 
+pub mod cli;
 pub mod config;
 pub mod i18n;
 pub mod io;

@@ -1,1 +1,248 @@
-fn main() {}
+//! `styr`: thin dispatch from the command line to the library.
+
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use styr::cli::{Cli, Command, Format};
+use styr::config::Config;
+use styr::i18n::{fill, Lang, Strings};
+use styr::model::Portfolio;
+use styr::store::{OpenError, Store};
+use styr::tui::app::{now_ms, AppInit};
+use styr::tui::run::{ending_message, run};
+use styr::tui::theme::{self, Theme};
+use styr::tui::App;
+use styr::{io as sio, paths::Paths};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (config, config_error) = Config::load(
+        Paths::resolve(cli.data_dir.as_deref())
+            .ok()
+            .and_then(|p| p.config_dir)
+            .as_deref(),
+    );
+    let lang = match Lang::detect(cli.lang.as_deref().or(config.lang.as_deref())) {
+        Ok(l) => l,
+        Err(e) => return fail(&e),
+    };
+    let t = lang.strings();
+    let paths = match Paths::resolve(cli.data_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let mut notices = Vec::new();
+    if let Some(e) = config_error {
+        notices.push(fill(
+            t.config_broken,
+            &[("file", &e.file), ("line", &e.line), ("err", &e.message)],
+        ));
+    }
+    match cli.command {
+        None => open_board(
+            &cli,
+            &config,
+            lang,
+            &paths,
+            &paths.local(),
+            t.portfolio,
+            false,
+            notices,
+        ),
+        Some(Command::Demo { reset }) => open_board(
+            &cli,
+            &config,
+            lang,
+            &paths,
+            &paths.demo(),
+            t.demo_portfolio,
+            reset,
+            notices,
+        ),
+        Some(Command::Import { ref file }) => import(t, &paths, &config, file),
+        Some(Command::Export { format, ref output }) => {
+            export(t, &paths, format, output.as_deref())
+        }
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("styr: {msg}");
+    ExitCode::from(1)
+}
+
+fn open_error(t: &Strings, dir: &Path, e: &OpenError) -> String {
+    let dir = dir.display();
+    match e {
+        OpenError::AllSlotsBusy { tried, .. } => {
+            fill(t.all_slots_busy, &[("n", tried), ("dir", &dir)])
+        }
+        OpenError::NewerSchema { found, .. } => {
+            fill(t.store_newer, &[("dir", &dir), ("found", found)])
+        }
+        other => fill(t.store_failed, &[("dir", &dir), ("err", other)]),
+    }
+}
+
+/// Opens slot 0 only: batch commands must write to the portfolio itself, not to a copy.
+fn open_exclusive(t: &Strings, base: &Path) -> Result<Store, String> {
+    match Store::open(base) {
+        Ok(s) if s.slot() == 0 => Ok(s),
+        Ok(_) | Err(OpenError::AllSlotsBusy { .. }) => Err(t.portfolio_busy.to_string()),
+        Err(e) => Err(open_error(t, base, &e)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn open_board(
+    cli: &Cli,
+    config: &Config,
+    lang: Lang,
+    paths: &Paths,
+    base: &Path,
+    title: &str,
+    reset: bool,
+    mut notices: Vec<String>,
+) -> ExitCode {
+    let t = lang.strings();
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return fail(t.not_a_terminal);
+    }
+    let is_demo = base == paths.demo();
+    if reset && is_demo {
+        // Only when no other styr has the demo open.
+        match open_exclusive(t, base) {
+            Ok(s) => drop(s),
+            Err(e) => return fail(&e),
+        }
+        if let Err(e) = std::fs::remove_dir_all(base) {
+            return fail(&e.to_string());
+        }
+        notices.push(t.demo_reset.to_string());
+    }
+    let store = match Store::open(base) {
+        Ok(s) => s,
+        Err(e) => return fail(&open_error(t, base, &e)),
+    };
+    let mut portfolio = match store.load() {
+        Ok(p) => p,
+        Err(e) => return fail(&open_error(t, base, &OpenError::Corrupt(e.to_string()))),
+    };
+    if is_demo && portfolio.all_items().next().is_none() {
+        let ops = sio::demo::demo_ops(now_ms());
+        if let Err(e) = store.append(&ops) {
+            return fail(&e.to_string());
+        }
+        portfolio = Portfolio::fold(&ops);
+    }
+    let theme_name = cli
+        .theme
+        .clone()
+        .or_else(|| config.theme.clone())
+        .unwrap_or_else(|| theme::DEFAULT.to_string());
+    let (theme, theme_error) = Theme::load(
+        &theme_name,
+        paths.config_dir.as_deref(),
+        theme::no_color_requested(),
+    );
+    if let Some(e) = theme_error {
+        notices.push(fill(
+            t.theme_broken,
+            &[("file", &e.file), ("line", &e.line), ("err", &e.message)],
+        ));
+    }
+    let draft = store.take_draft().ok().flatten();
+    let app = App::new(AppInit {
+        portfolio,
+        stages: config.stages(),
+        lang,
+        theme,
+        title: title.to_string(),
+        author: config.author(),
+        slot: store.slot(),
+        draft,
+        notices,
+        clock: now_ms,
+    });
+    match run(app, store) {
+        Ok((ending, app)) => {
+            if let Some(m) = ending_message(&app, &ending) {
+                eprintln!("styr: {m}");
+            }
+            ExitCode::from(ending.exit_code() as u8)
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode {
+    let name = file.display();
+    let rows = match sio::import::read_path_with(file, &config.stages()) {
+        Ok(r) => r,
+        Err(e) => return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)])),
+    };
+    let store = match open_exclusive(t, &paths.local()) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let existing = match store.load() {
+        Ok(p) => p,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let ops = sio::import::to_ops(
+        rows,
+        &existing,
+        &config.stages(),
+        &config.author(),
+        now_ms(),
+    );
+    if ops.is_empty() {
+        println!("{}", fill(t.import_nothing, &[("file", &name)]));
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = store.append(&ops) {
+        return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)]));
+    }
+    println!(
+        "{}",
+        fill(t.imported, &[("n", &ops.len()), ("file", &name)])
+    );
+    ExitCode::SUCCESS
+}
+
+fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> ExitCode {
+    let store = match open_exclusive(t, &paths.local()) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let portfolio = match store.load() {
+        Ok(p) => p,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let text = match format {
+        Format::Csv => sio::export::to_csv(&portfolio),
+        Format::Json => sio::export::to_json(&portfolio),
+    };
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).is_err() {
+                return ExitCode::from(1);
+            }
+        }
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                return fail(&format!("{}: {e}", path.display()));
+            }
+            eprintln!(
+                "{}",
+                fill(
+                    t.exported,
+                    &[("n", &portfolio.len()), ("file", &path.display())]
+                )
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}

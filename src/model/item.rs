@@ -310,11 +310,18 @@ impl Anchor {
     fn parse(part: &str) -> Anchor {
         if let Some((area, goals)) = part.rsplit_once(':') {
             let goals_text = goals.trim();
-            let list = goals_text
-                .strip_prefix("hovedmål")
-                .or_else(|| goals_text.strip_prefix("hovedmål nr."))
-                .map(str::trim);
-            if let Some(list) = list {
+            // "hovedmål 2", "Hovedmål nr. 2", "hovedmål 2, 3 og 5": the longer prefix first.
+            let lower = goals_text.to_lowercase();
+            let list = ["hovedmål nr.", "hovedmål"]
+                .iter()
+                .find(|p| lower.starts_with(*p))
+                .map(|p| {
+                    goals_text
+                        .chars()
+                        .skip(p.chars().count())
+                        .collect::<String>()
+                });
+            if let Some(list) = list.as_deref().map(str::trim) {
                 let nums: Option<Vec<u32>> = list
                     .split([',', ' '])
                     .map(str::trim)
@@ -354,6 +361,13 @@ mod tests {
             Anchor::format_all(&a),
             "Kompetanse: hovedmål 2 og 3; Bolyst = bruker/innbyggerdialog: hovedmål 4, 7 og 9"
         );
+    }
+
+    #[test]
+    fn reads_goal_numbers_written_other_ways() {
+        let a = Anchor::parse_all("Kompetanse: Hovedmål nr. 2 og 4");
+        assert_eq!(a[0].area, "Kompetanse");
+        assert_eq!(a[0].goals, vec![2, 4]);
     }
 
     #[test]

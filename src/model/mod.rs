@@ -2,6 +2,7 @@
 //! operation log into what the screen shows. No I/O, no async, no clocks: every
 //! timestamp arrives inside an `Op`, so folding the same ops always gives the same state.
 
+mod field_text;
 mod ids;
 mod item;
 mod op;
@@ -9,6 +10,7 @@ mod portfolio;
 mod stage;
 pub mod text;
 
+pub use field_text::FieldParseError;
 pub use ids::{ItemId, OpId};
 pub use item::{
     Anchor, Benefits, FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, Timeline,

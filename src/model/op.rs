@@ -108,7 +108,11 @@ impl Op {
                         supported: OP_VERSION,
                     })
                 }
-                None => return Err(OpError::Malformed(format!("version tag {v} is not a number"))),
+                None => {
+                    return Err(OpError::Malformed(format!(
+                        "version tag {v} is not a number"
+                    )))
+                }
             },
         }
         serde_json::from_slice(bytes).map_err(|e| OpError::Malformed(e.to_string()))

@@ -68,8 +68,6 @@ pub(crate) fn claim(base: &Path, max: usize) -> Result<Claimed, OpenError> {
 
 /// `Some(file)` holding the slot's exclusive lock, or `None` when another process (or
 /// another store in this one) holds it.
-// File::try_lock is stable since Rust 1.89; Cargo.toml's rust-version still says 1.85.
-#[allow(clippy::incompatible_msrv)]
 fn try_lock(dir: &Path) -> Result<Option<File>, OpenError> {
     let path = dir.join("styr.lock");
     let file = OpenOptions::new()

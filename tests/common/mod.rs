@@ -2,3 +2,5 @@
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod pty;
+pub mod tui;

@@ -1,0 +1,133 @@
+//! Every user-facing string, one file per language (`nb.rs`, `en.rs`). Code asks for
+//! `app.t.some_field`; templates carry `{name}` placeholders filled by [`fill`].
+
+mod en;
+mod nb;
+
+use crate::model::FieldName;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Nb,
+    En,
+}
+
+impl Lang {
+    /// `--lang` wins; otherwise an English `LC_ALL`/`LC_MESSAGES`/`LANG` gives English;
+    /// everything else gets bokmål, the language of the people styr is for.
+    pub fn detect(flag: Option<&str>) -> Result<Lang, String> {
+        if let Some(f) = flag {
+            return Lang::parse(f).ok_or_else(|| {
+                format!("unknown language '{f}': use 'nb' (bokmål) or 'en' (English)")
+            });
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var) {
+                if v.is_empty() {
+                    continue;
+                }
+                return Ok(if v.starts_with("en") {
+                    Lang::En
+                } else {
+                    Lang::Nb
+                });
+            }
+        }
+        Ok(Lang::Nb)
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "nb" | "no" | "nb_no" | "norsk" | "bokmål" | "bokmal" => Some(Lang::Nb),
+            "en" | "english" | "en_gb" | "en_us" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::Nb => &nb::STRINGS,
+            Lang::En => &en::STRINGS,
+        }
+    }
+}
+
+/// Fills `{key}` placeholders in a template.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), &v.to_string());
+    }
+    out
+}
+
+/// All strings of one language. Adding a field here makes the compiler ask for it in
+/// every language, so no string can be forgotten in one of them.
+pub struct Strings {
+    pub portfolio: &'static str,
+    pub demo_portfolio: &'static str,
+    pub board: &'static str,
+    pub detail: &'static str,
+    pub edit_item: &'static str,
+    pub new_item: &'static str,
+    pub help_title: &'static str,
+    pub palette_title: &'static str,
+    pub items_count: &'static str,
+    pub saved: &'static str,
+    pub saving: &'static str,
+    pub not_saved: &'static str,
+    pub slot_note: &'static str,
+    pub hint_help: &'static str,
+    pub too_small: &'static str,
+    pub empty_column: &'static str,
+    pub no_priority: &'static str,
+    pub filter_prompt: &'static str,
+    pub filter_matches: &'static str,
+    pub moved_to: &'static str,
+    pub already_first: &'static str,
+    pub already_last: &'static str,
+    pub deleted_undo: &'static str,
+    pub undone: &'static str,
+    pub nothing_to_undo: &'static str,
+    pub created: &'static str,
+    pub updated: &'static str,
+    pub no_changes: &'static str,
+    pub confirm_discard: &'static str,
+    pub confirm_delete: &'static str,
+    pub yes_no: &'static str,
+    pub draft_offer: &'static str,
+    pub draft_restored: &'static str,
+    pub draft_discarded: &'static str,
+    pub title_required: &'static str,
+    pub bad_number: &'static str,
+    pub bad_date: &'static str,
+    pub form_hint: &'static str,
+    pub palette_hint: &'static str,
+    pub no_selection: &'static str,
+    pub history: &'static str,
+    pub stage: &'static str,
+    pub created_at: &'static str,
+    pub updated_at: &'static str,
+    pub ev_created: &'static str,
+    pub ev_edited: &'static str,
+    pub ev_moved: &'static str,
+    pub ev_deleted: &'static str,
+    pub ev_restored: &'static str,
+    pub kr: &'static str,
+    pub all_slots_busy: &'static str,
+    pub store_failed: &'static str,
+    pub store_newer: &'static str,
+    pub theme_broken: &'static str,
+    pub config_broken: &'static str,
+    pub interrupted_signal: &'static str,
+    pub crashed: &'static str,
+    pub imported: &'static str,
+    pub import_nothing: &'static str,
+    pub import_failed: &'static str,
+    pub exported: &'static str,
+    pub portfolio_busy: &'static str,
+    pub demo_reset: &'static str,
+    pub not_a_terminal: &'static str,
+    pub fields: fn(FieldName) -> &'static str,
+    pub actions: fn(crate::tui::keymap::Action) -> &'static str,
+}

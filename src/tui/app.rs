@@ -1,0 +1,248 @@
+//! The application state. One `App`, changed only by `update`, read by `view`.
+
+use super::editor::Editor;
+use super::form::FormState;
+use super::msg::Effect;
+use super::theme::Theme;
+use crate::i18n::{fill, Lang, Strings};
+use crate::model::{text, ItemId, Op, Payload, Portfolio, StageKey, Stages};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use std::collections::BTreeMap;
+
+pub enum Screen {
+    Board,
+    Detail { id: ItemId, scroll: u16 },
+    Form(Box<FormState>),
+}
+
+pub enum Overlay {
+    Help,
+    Palette(PaletteState),
+    DraftOffer(Box<FormState>),
+}
+
+#[derive(Default)]
+pub struct PaletteState {
+    pub query: Editor,
+    pub selected: usize,
+}
+
+/// One board column, derived from the portfolio (and the filter) whenever either changes,
+/// so that drawing never sorts or filters.
+pub struct Column {
+    pub stage: StageKey,
+    pub name: String,
+    pub side: bool,
+    /// Items shown, in board order.
+    pub items: Vec<ItemId>,
+    /// Items in the stage before filtering.
+    pub total: usize,
+}
+
+pub struct Filter {
+    pub query: Editor,
+    /// Typing goes to the filter while it is focused; Enter keeps it and returns to the board.
+    pub editing: bool,
+}
+
+/// Everything the app needs to start, gathered by `run.rs` or by a test.
+pub struct AppInit {
+    pub portfolio: Portfolio,
+    pub stages: Stages,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub title: String,
+    pub author: String,
+    pub slot: usize,
+    pub draft: Option<String>,
+    /// Messages to show at start (e.g. a broken theme file).
+    pub notices: Vec<String>,
+    /// The clock for new ops; tests pass a fixed one.
+    pub clock: fn() -> i64,
+}
+
+pub struct App {
+    pub portfolio: Portfolio,
+    pub stages: Stages,
+    pub lang: Lang,
+    pub t: &'static Strings,
+    pub theme: Theme,
+    pub title: String,
+    pub author: String,
+    pub slot: usize,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub columns: Vec<Column>,
+    /// Selected column and, per column, the selected row.
+    pub col: usize,
+    pub rows: Vec<usize>,
+    pub filter: Option<Filter>,
+    pub pending_saves: usize,
+    pub save_error: Option<String>,
+    pub message: Option<String>,
+    pub undo: Vec<Payload>,
+    pub quit: bool,
+    pub size: (u16, u16),
+    pub clock: fn() -> i64,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl App {
+    pub fn new(init: AppInit) -> Self {
+        let mut app = App {
+            portfolio: init.portfolio,
+            stages: init.stages,
+            lang: init.lang,
+            t: init.lang.strings(),
+            theme: init.theme,
+            title: init.title,
+            author: init.author,
+            slot: init.slot,
+            screen: Screen::Board,
+            overlay: None,
+            columns: Vec::new(),
+            col: 0,
+            rows: Vec::new(),
+            filter: None,
+            pending_saves: 0,
+            save_error: None,
+            message: (!init.notices.is_empty()).then(|| init.notices.join(" ")),
+            undo: Vec::new(),
+            quit: false,
+            size: (80, 24),
+            clock: init.clock,
+        };
+        if let Some(form) = init.draft.as_deref().and_then(FormState::from_draft) {
+            app.overlay = Some(Overlay::DraftOffer(Box::new(form)));
+        }
+        app.rebuild_columns();
+        app
+    }
+
+    pub fn stage_name(&self, key: &StageKey) -> String {
+        match self.stages.get(key) {
+            Some(s) if self.lang == Lang::En => s.name_en.clone(),
+            Some(s) => s.name.clone(),
+            None => key.to_string(),
+        }
+    }
+
+    /// Recomputes the columns after the portfolio or the filter changed, keeping the
+    /// selection on the same item where it still exists.
+    pub fn rebuild_columns(&mut self) {
+        let selected = self.selected_id();
+        let mut by_stage: BTreeMap<&StageKey, Vec<&crate::model::Item>> = BTreeMap::new();
+        for item in self.portfolio.items() {
+            by_stage.entry(&item.stage).or_default().push(item);
+        }
+        let query = self
+            .filter
+            .as_ref()
+            .map(|f| text::fold(f.query.text.trim()))
+            .filter(|q| !q.is_empty());
+        let matcher = SkimMatcherV2::default();
+        let mut keys: Vec<(StageKey, String, bool)> = self
+            .stages
+            .all()
+            .iter()
+            .map(|s| (s.key.clone(), self.stage_name(&s.key), s.side))
+            .collect();
+        // Items in a stage the configuration no longer has still get a column: nothing hidden.
+        for k in by_stage.keys() {
+            if self.stages.get(k).is_none() {
+                keys.push(((*k).clone(), k.to_string(), true));
+            }
+        }
+        let mut columns = Vec::with_capacity(keys.len());
+        for (stage, name, side) in keys {
+            let mut items = by_stage.remove(&stage).unwrap_or_default();
+            let total = items.len();
+            items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
+            let ids = match &query {
+                None => items.iter().map(|i| i.id).collect(),
+                Some(q) => items
+                    .iter()
+                    .filter(|i| {
+                        let hay = text::fold(&format!(
+                            "{} {} {} {}",
+                            i.title,
+                            i.submitter,
+                            i.anchoring_text(),
+                            i.description
+                        ));
+                        matcher.fuzzy_match(&hay, q).is_some()
+                    })
+                    .map(|i| i.id)
+                    .collect(),
+            };
+            columns.push(Column {
+                stage,
+                name,
+                side,
+                items: ids,
+                total,
+            });
+        }
+        self.columns = columns;
+        self.rows.resize(self.columns.len(), 0);
+        self.col = self.col.min(self.columns.len().saturating_sub(1));
+        if let Some(id) = selected {
+            self.select(id);
+        }
+        for (c, row) in self.columns.iter().zip(self.rows.iter_mut()) {
+            *row = (*row).min(c.items.len().saturating_sub(1));
+        }
+    }
+
+    pub fn selected_id(&self) -> Option<ItemId> {
+        let c = self.columns.get(self.col)?;
+        c.items.get(*self.rows.get(self.col)?).copied()
+    }
+
+    /// Puts the selection on `id` if it is on the board.
+    pub fn select(&mut self, id: ItemId) -> bool {
+        for (ci, c) in self.columns.iter().enumerate() {
+            if let Some(ri) = c.items.iter().position(|&i| i == id) {
+                self.col = ci;
+                self.rows[ci] = ri;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Makes `payload` an op: applies it on screen at once, remembers how to undo it, and
+    /// returns the effect that writes it to disk (the status line says "saving" until then).
+    pub fn commit(&mut self, payload: Payload, undoable: bool) -> Effect {
+        if undoable {
+            if let Some(inv) = self.portfolio.inverse(&payload) {
+                self.undo.push(inv);
+            }
+        }
+        let op = Op::new(&self.author, (self.clock)(), payload);
+        self.portfolio.apply(&op);
+        self.pending_saves += 1;
+        self.rebuild_columns();
+        Effect::Persist(vec![op])
+    }
+
+    pub fn say(&mut self, template: &str, args: &[(&str, &dyn std::fmt::Display)]) {
+        self.message = Some(fill(template, args));
+    }
+
+    /// The open form as a draft, for when styr must stop.
+    pub fn draft(&self) -> Option<String> {
+        match &self.screen {
+            Screen::Form(f) if f.is_changed() => Some(f.to_draft()),
+            _ => match &self.overlay {
+                // An offered draft not yet answered stays a draft.
+                Some(Overlay::DraftOffer(f)) => Some(f.to_draft()),
+                _ => None,
+            },
+        }
+    }
+}

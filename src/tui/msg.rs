@@ -1,0 +1,30 @@
+//! What flows into `update` (messages) and out of it (effects). `update` never touches
+//! storage, the network or the clock of the terminal: it returns effects, and the loop in
+//! `run.rs` carries them out and answers with messages.
+
+use crate::model::Op;
+use crossterm::event::{KeyEvent, MouseEvent};
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// `count` ops were flushed to disk.
+    Saved {
+        count: usize,
+    },
+    /// A write failed; the ops stay on screen but are not saved.
+    SaveFailed {
+        count: usize,
+        error: String,
+    },
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    /// Append these ops to the local store, flush, then answer `Msg::Saved`.
+    Persist(Vec<Op>),
+    /// Write (Some) or clear (None) the form draft.
+    SaveDraft(Option<String>),
+}

@@ -1,0 +1,262 @@
+//! The loop: the one place that owns the terminal. It turns terminal events and signals
+//! into messages, runs `update`, carries out effects on tokio tasks, and draws only when
+//! something changed, so an idle styr uses no CPU.
+//!
+//! Whatever ends the loop (quit, SIGTERM, SIGHUP, the terminal going away, a panic),
+//! an open form is written to disk as a draft first, then the terminal is restored.
+
+use super::app::App;
+use super::msg::{Effect, Msg};
+use super::{update, view};
+use crate::i18n::fill;
+use crate::model::Op;
+use crate::store::Store;
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use futures_util::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::{self, Stdout};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+/// How the session ended; `main` turns it into an exit code and a message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    Quit,
+    Signal(&'static str),
+    Hangup,
+    Panic(String),
+}
+
+impl Ending {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal("SIGHUP") | Ending::Hangup => 129,
+            Ending::Signal("SIGINT") => 130,
+            Ending::Signal(_) => 143,
+            Ending::Panic(_) => 101,
+        }
+    }
+}
+
+/// Puts the terminal back as it was. Safe to call twice, and when the terminal is gone.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // The main thread is the one drawing; restore before the message so it is readable.
+        // A panic on a worker thread is reported through its task instead.
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+            default(info);
+        }
+    }));
+}
+
+enum Job {
+    Ops(Vec<Op>),
+    Draft(Option<String>),
+}
+
+/// The writer: one task, so writes reach sled in the order they were made. Each write is
+/// flushed (blocking `Db::flush`, on the blocking pool) before it is reported as saved.
+fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::UnboundedSender<Job> {
+    let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
+    tokio::spawn(async move {
+        while let Some(job) = rx.recv().await {
+            let s = store.clone();
+            match job {
+                Job::Ops(ops) => {
+                    let count = ops.len();
+                    let r = tokio::task::spawn_blocking(move || s.append(&ops)).await;
+                    let msg = match r {
+                        Ok(Ok(())) => Msg::Saved { count },
+                        Ok(Err(e)) => Msg::SaveFailed {
+                            count,
+                            error: e.to_string(),
+                        },
+                        Err(e) => Msg::SaveFailed {
+                            count,
+                            error: e.to_string(),
+                        },
+                    };
+                    let _ = tx.send(msg);
+                }
+                Job::Draft(d) => {
+                    let _ = tokio::task::spawn_blocking(move || s.save_draft(d.as_deref())).await;
+                }
+            }
+        }
+    });
+    jobs
+}
+
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) if matches!(m.kind, MouseEventKind::Down(_)) => Some(Msg::Mouse(m)),
+        _ => None,
+    }
+}
+
+/// Runs the app until it ends. The caller restores nothing: this does.
+pub fn run(app: App, store: Store) -> io::Result<(Ending, App)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    install_panic_hook();
+    enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
+        restore_terminal();
+        return Err(e);
+    }
+    let store = Arc::new(store);
+    let result = rt.block_on(event_loop(app, store.clone()));
+    let (ending, app) = result;
+    // Work first, then the terminal: an open form goes to disk as a draft.
+    if ending != Ending::Quit {
+        if let Some(draft) = app.draft() {
+            let _ = store.save_draft(Some(&draft));
+        }
+    }
+    restore_terminal();
+    rt.shutdown_timeout(Duration::from_millis(500));
+    Ok((ending, app))
+}
+
+async fn event_loop(mut app: App, store: Arc<Store>) -> (Ending, App) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let jobs = spawn_writer(store, tx);
+    let mut terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        Ok(t) => t,
+        Err(_) => return (Ending::Hangup, app),
+    };
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    let (mut term, mut hup, mut int) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        _ => return (Ending::Hangup, app),
+    };
+    let mut events = EventStream::new();
+    let mut dirty = true;
+    let ending = loop {
+        // Coalesce: while more input is already waiting, handle it before drawing. (Polling
+        // the EventStream outside `select!` would leave it holding a dead waker.)
+        let more_input = crossterm::event::poll(Duration::ZERO).unwrap_or(false);
+        if dirty && !more_input {
+            match draw(&mut terminal, &app) {
+                Ok(()) => {}
+                Err(Some(panic)) => break Ending::Panic(panic),
+                Err(None) => break Ending::Hangup,
+            }
+            dirty = false;
+        }
+        if app.quit && app.pending_saves == 0 {
+            break Ending::Quit;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => to_msg(ev),
+                // The terminal is gone (an SSH drop): stop instead of spinning on errors.
+                Some(Err(_)) | None => break Ending::Hangup,
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = term.recv() => break Ending::Signal("SIGTERM"),
+            _ = hup.recv() => break Ending::Signal("SIGHUP"),
+            _ = int.recv() => break Ending::Signal("SIGINT"),
+            // Quitting waits for the last writes, but not for ever.
+            _ = tokio::time::sleep(Duration::from_secs(5)), if app.quit => break Ending::Quit,
+        };
+        let mut batch: Vec<Msg> = msg.into_iter().collect();
+        // Drain whatever else is ready, then draw once.
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        for m in batch {
+            dirty = true;
+            match catch_unwind(AssertUnwindSafe(|| update(&mut app, m))) {
+                Ok(effects) => run_effects(&jobs, effects),
+                Err(p) => return (Ending::Panic(panic_text(p)), app),
+            }
+        }
+    };
+    if ending != Ending::Quit {
+        // Give writes already made a moment to reach the disk.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        while app.pending_saves > 0 {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(m)) => {
+                    let _ = catch_unwind(AssertUnwindSafe(|| update(&mut app, m)));
+                }
+                _ => break,
+            }
+        }
+    }
+    (ending, app)
+}
+
+fn run_effects(jobs: &mpsc::UnboundedSender<Job>, effects: Vec<Effect>) {
+    for e in effects {
+        let _ = match e {
+            Effect::Persist(ops) => jobs.send(Job::Ops(ops)),
+            Effect::SaveDraft(d) => jobs.send(Job::Draft(d)),
+        };
+    }
+}
+
+fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Draws one frame. `Err(Some)` is a panic while drawing, `Err(None)` a dead terminal.
+fn draw(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &App,
+) -> Result<(), Option<String>> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        terminal.draw(|f| view(app, f)).map(|_| ())
+    })) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(None),
+        Err(p) => Err(Some(panic_text(p))),
+    }
+}
+
+/// The message `main` prints after the terminal is restored.
+pub fn ending_message(app: &App, ending: &Ending) -> Option<String> {
+    match ending {
+        Ending::Quit => None,
+        Ending::Signal(s) => Some(fill(app.t.interrupted_signal, &[("signal", s)])),
+        Ending::Hangup => None,
+        Ending::Panic(p) => Some(fill(app.t.crashed, &[("err", p)])),
+    }
+}

@@ -1,0 +1,416 @@
+//! `update`: the only place the app state changes. Keys become actions through the
+//! keymap; actions change the state and return effects for the loop to carry out.
+
+use super::app::{App, Filter, Overlay, PaletteState, Screen};
+use super::board;
+use super::editor::Edited;
+use super::form::FormState;
+use super::keymap::{self, Action, Context};
+use super::msg::{Effect, Msg};
+use super::palette;
+use crate::model::{FieldName, Payload};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            vec![]
+        }
+        Msg::Saved { count } => {
+            app.pending_saves = app.pending_saves.saturating_sub(count);
+            app.save_error = None;
+            vec![]
+        }
+        Msg::SaveFailed { count, error } => {
+            app.pending_saves = app.pending_saves.saturating_sub(count);
+            app.save_error = Some(error);
+            vec![]
+        }
+        Msg::Mouse(m) => {
+            board::click(app, m);
+            vec![]
+        }
+        Msg::Key(k) if k.kind == KeyEventKind::Release => vec![],
+        Msg::Key(k) => on_key(app, k),
+    }
+}
+
+/// The context whose keys apply now.
+pub fn context(app: &App) -> Context {
+    match app.screen {
+        Screen::Board => Context::Board,
+        Screen::Detail { .. } => Context::Detail,
+        Screen::Form(_) => Context::Form,
+    }
+}
+
+fn is_yes(k: &KeyEvent) -> bool {
+    matches!(k.code, KeyCode::Char('j' | 'J' | 'y' | 'Y'))
+}
+
+fn is_no(k: &KeyEvent) -> bool {
+    matches!(k.code, KeyCode::Char('n' | 'N') | KeyCode::Esc)
+}
+
+fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    // A message is read once; the next key clears it.
+    app.message = None;
+    if app.overlay.is_some() {
+        return overlay_key(app, k);
+    }
+    match &mut app.screen {
+        Screen::Board => {
+            if app.filter.as_ref().is_some_and(|f| f.editing) {
+                return filter_key(app, k);
+            }
+            match keymap::lookup(Context::Board, &k) {
+                Some(a) => perform(app, a),
+                None => vec![],
+            }
+        }
+        Screen::Detail { .. } => match keymap::lookup(Context::Detail, &k) {
+            Some(a) => perform(app, a),
+            None => vec![],
+        },
+        Screen::Form(form) => {
+            if form.confirm_discard {
+                if is_yes(&k) {
+                    close_form(app);
+                } else if is_no(&k) {
+                    form.confirm_discard = false;
+                }
+                return vec![];
+            }
+            match keymap::lookup(Context::Form, &k) {
+                // Arrows and Enter belong to the text field being edited.
+                Some(Action::Up | Action::Down) | None => {
+                    form.edit(&k);
+                    vec![]
+                }
+                Some(Action::Newline) => {
+                    if form.focused().name == FieldName::Description {
+                        form.edit(&k);
+                    } else {
+                        form.next_field();
+                    }
+                    vec![]
+                }
+                Some(a) => perform(app, a),
+            }
+        }
+    }
+}
+
+fn filter_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Some(filter) = app.filter.as_mut() else {
+        return vec![];
+    };
+    match k.code {
+        KeyCode::Esc => app.filter = None,
+        KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
+            filter.editing = false;
+            if filter.query.text.trim().is_empty() {
+                app.filter = None;
+            }
+        }
+        _ => {
+            if filter.query.handle(&k, false) != Edited::Changed {
+                return vec![];
+            }
+        }
+    }
+    app.rebuild_columns();
+    vec![]
+}
+
+fn overlay_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Some(overlay) = app.overlay.take() else {
+        return vec![];
+    };
+    match overlay {
+        Overlay::Help => {
+            let close = matches!(
+                k.code,
+                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::F(1) | KeyCode::Enter
+            );
+            if !close {
+                app.overlay = Some(Overlay::Help);
+            }
+            vec![]
+        }
+        Overlay::DraftOffer(form) => {
+            if is_yes(&k) {
+                app.screen = Screen::Form(form);
+                app.message = Some(app.t.draft_restored.to_string());
+                vec![Effect::SaveDraft(None)]
+            } else if is_no(&k) {
+                app.message = Some(app.t.draft_discarded.to_string());
+                vec![Effect::SaveDraft(None)]
+            } else {
+                app.overlay = Some(Overlay::DraftOffer(form));
+                vec![]
+            }
+        }
+        Overlay::Palette(mut p) => {
+            let ctx = context(app);
+            let entries = palette::entries(app, ctx, &p.query.text);
+            match k.code {
+                KeyCode::Esc => vec![],
+                KeyCode::Enter => match entries.get(p.selected) {
+                    Some(&action) => perform(app, action),
+                    None => vec![],
+                },
+                KeyCode::Down => {
+                    p.selected = (p.selected + 1).min(entries.len().saturating_sub(1));
+                    app.overlay = Some(Overlay::Palette(p));
+                    vec![]
+                }
+                KeyCode::Up => {
+                    p.selected = p.selected.saturating_sub(1);
+                    app.overlay = Some(Overlay::Palette(p));
+                    vec![]
+                }
+                _ => {
+                    if p.query.handle(&k, false) == Edited::Changed {
+                        p.selected = 0;
+                    }
+                    app.overlay = Some(Overlay::Palette(p));
+                    vec![]
+                }
+            }
+        }
+    }
+}
+
+/// Carries out one action in the current screen. Keys and the palette both end here.
+pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Help => {
+            app.overlay = Some(Overlay::Help);
+            return vec![];
+        }
+        Action::Palette => {
+            app.overlay = Some(Overlay::Palette(PaletteState::default()));
+            return vec![];
+        }
+        Action::Quit if !matches!(app.screen, Screen::Form(_)) => {
+            app.quit = true;
+            return vec![];
+        }
+        Action::Undo if !matches!(app.screen, Screen::Form(_)) => return undo(app),
+        _ => {}
+    }
+    match &mut app.screen {
+        Screen::Board => board_action(app, action),
+        Screen::Detail { id, scroll } => {
+            let id = *id;
+            match action {
+                Action::Back => app.screen = Screen::Board,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll = scroll.saturating_add(1),
+                Action::Edit => open_form(app, id, true),
+                Action::MoveNext | Action::MovePrev => return move_item(app, id, action),
+                Action::Delete => {
+                    app.screen = Screen::Board;
+                    return delete(app, id);
+                }
+                _ => {}
+            }
+            vec![]
+        }
+        Screen::Form(form) => match action {
+            Action::NextField => {
+                form.next_field();
+                vec![]
+            }
+            Action::PrevField => {
+                form.prev_field();
+                vec![]
+            }
+            Action::Cancel => {
+                if form.is_changed() {
+                    form.confirm_discard = true;
+                } else {
+                    close_form(app);
+                }
+                vec![]
+            }
+            Action::Save => save_form(app),
+            _ => vec![],
+        },
+    }
+}
+
+fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let ncols = app.columns.len();
+    let col_len = app.columns.get(app.col).map_or(0, |c| c.items.len());
+    let row = app.rows.get(app.col).copied().unwrap_or(0);
+    match action {
+        Action::Left => app.col = app.col.saturating_sub(1),
+        Action::Right => app.col = (app.col + 1).min(ncols.saturating_sub(1)),
+        Action::Up => set_row(app, row.saturating_sub(1)),
+        Action::Down => set_row(app, (row + 1).min(col_len.saturating_sub(1))),
+        Action::Top => set_row(app, 0),
+        Action::Bottom => set_row(app, col_len.saturating_sub(1)),
+        Action::Open => {
+            if let Some(id) = app.selected_id() {
+                app.screen = Screen::Detail { id, scroll: 0 };
+            }
+        }
+        Action::Edit => {
+            if let Some(id) = app.selected_id() {
+                open_form(app, id, false);
+            }
+        }
+        Action::New => {
+            let stage = app
+                .columns
+                .get(app.col)
+                .map_or_else(|| app.stages.first().clone(), |c| c.stage.clone());
+            app.screen = Screen::Form(Box::new(FormState::for_new(stage)));
+        }
+        Action::MoveNext | Action::MovePrev => {
+            if let Some(id) = app.selected_id() {
+                return move_item(app, id, action);
+            }
+        }
+        Action::Delete => {
+            if let Some(id) = app.selected_id() {
+                return delete(app, id);
+            }
+        }
+        Action::Filter => {
+            let query = app.filter.take().map(|f| f.query).unwrap_or_default();
+            app.filter = Some(Filter {
+                query,
+                editing: true,
+            });
+        }
+        Action::Back if app.filter.is_some() => {
+            app.filter = None;
+            app.rebuild_columns();
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn set_row(app: &mut App, row: usize) {
+    if let Some(r) = app.rows.get_mut(app.col) {
+        *r = row;
+    }
+}
+
+fn open_form(app: &mut App, id: crate::model::ItemId, from_detail: bool) {
+    if let Some(item) = app.portfolio.get(&id) {
+        let mut form = FormState::for_item(item);
+        form.from_detail = from_detail;
+        app.screen = Screen::Form(Box::new(form));
+    }
+}
+
+fn close_form(app: &mut App) {
+    let back = match &app.screen {
+        Screen::Form(f) if f.from_detail => f.item.map(|id| Screen::Detail { id, scroll: 0 }),
+        _ => None,
+    };
+    app.screen = back.unwrap_or(Screen::Board);
+}
+
+fn save_form(app: &mut App) -> Vec<Effect> {
+    let Screen::Form(form) = &mut app.screen else {
+        return vec![];
+    };
+    match form.to_payload(app.t) {
+        Err(e) => {
+            form.error = Some(e);
+            vec![]
+        }
+        Ok(None) => {
+            app.message = Some(app.t.no_changes.to_string());
+            close_form(app);
+            vec![]
+        }
+        Ok(Some(payload)) => {
+            let id = payload.item();
+            let created = matches!(payload, Payload::CreateItem { .. });
+            close_form(app);
+            let effect = app.commit(payload, true);
+            let title = app
+                .portfolio
+                .get(&id)
+                .map(|i| i.title.clone())
+                .unwrap_or_default();
+            let template = if created {
+                app.t.created
+            } else {
+                app.t.updated
+            };
+            app.say(template, &[("title", &title)]);
+            app.select(id);
+            vec![effect]
+        }
+    }
+}
+
+fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Effect> {
+    let Some(item) = app.portfolio.get(&id) else {
+        return vec![];
+    };
+    let to = if action == Action::MoveNext {
+        app.stages.next(&item.stage)
+    } else {
+        app.stages.prev(&item.stage)
+    };
+    let Some(to) = to.cloned() else {
+        app.message = Some(
+            if action == Action::MoveNext {
+                app.t.already_last
+            } else {
+                app.t.already_first
+            }
+            .to_string(),
+        );
+        return vec![];
+    };
+    let effect = app.commit(
+        Payload::MoveItem {
+            item: id,
+            to: to.clone(),
+        },
+        true,
+    );
+    let name = app.stage_name(&to);
+    app.say(app.t.moved_to, &[("stage", &name)]);
+    app.select(id);
+    vec![effect]
+}
+
+fn delete(app: &mut App, id: crate::model::ItemId) -> Vec<Effect> {
+    let title = app
+        .portfolio
+        .get(&id)
+        .map(|i| i.title.clone())
+        .unwrap_or_default();
+    let effect = app.commit(Payload::DeleteItem { item: id }, true);
+    app.say(app.t.deleted_undo, &[("title", &title)]);
+    vec![effect]
+}
+
+fn undo(app: &mut App) -> Vec<Effect> {
+    let Some(payload) = app.undo.pop() else {
+        app.message = Some(app.t.nothing_to_undo.to_string());
+        return vec![];
+    };
+    let id = payload.item();
+    let effect = app.commit(payload, false);
+    app.message = Some(app.t.undone.to_string());
+    app.select(id);
+    vec![effect]
+}
+
+/// A key event for tests and the palette: a plain key press.
+pub fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}

@@ -1,0 +1,128 @@
+//! `view`: draws the app from its state. Nothing here sorts, searches or touches disk;
+//! it only reads what `update` prepared.
+
+use super::app::{App, Screen};
+use super::update::context;
+use super::widgets::truncate;
+use super::{board, detail, form_view, overlay};
+use crate::i18n::fill;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+
+/// Below this, styr shows one line asking for a bigger terminal.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
+/// The area between the header and the status line(s), for a screen of `app.size`.
+pub fn body_area(app: &App) -> Rect {
+    body_in(app, Rect::new(0, 0, app.size.0, app.size.1))
+}
+
+fn body_in(app: &App, a: Rect) -> Rect {
+    let filter = u16::from(app.filter.is_some() && matches!(app.screen, Screen::Board));
+    Rect {
+        x: a.x,
+        y: a.y + 1,
+        width: a.width,
+        height: a.height.saturating_sub(2 + filter),
+    }
+}
+
+pub fn view(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let th = &app.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = fill(app.t.too_small, &[("w", &MIN_WIDTH), ("h", &MIN_HEIGHT)]);
+        f.render_widget(
+            Paragraph::new(truncate(&msg, area.width as usize)).style(th.base),
+            area,
+        );
+        return;
+    }
+    f.render_widget(Block::default().style(th.base), area);
+    let body = body_in(app, area);
+    header(app, f, Rect::new(0, 0, area.width, 1));
+    match &app.screen {
+        Screen::Board => board::view(app, f, body),
+        Screen::Detail { id, scroll } => detail::view(app, f, body, *id, *scroll),
+        Screen::Form(form) => form_view::view(app, f, body, form),
+    }
+    if let (Screen::Board, Some(line)) = (&app.screen, board::filter_line(app)) {
+        f.render_widget(
+            Paragraph::new(line),
+            Rect::new(0, area.height - 2, area.width, 1),
+        );
+    }
+    status(app, f, Rect::new(0, area.height - 1, area.width, 1));
+    overlay::view(app, f, body, context(app));
+}
+
+fn header(app: &App, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let screen = match &app.screen {
+        Screen::Board => app.t.board,
+        Screen::Detail { .. } => app.t.detail,
+        Screen::Form(form) if form.item.is_none() => app.t.new_item,
+        Screen::Form(_) => app.t.edit_item,
+    };
+    let left = format!(" styr · {} · {screen}", app.title);
+    let right = format!("{} ", app.t.hint_help);
+    let pad = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count());
+    let line = if pad > 0 {
+        format!("{left}{}{right}", " ".repeat(pad))
+    } else {
+        truncate(&left, area.width as usize)
+    };
+    f.render_widget(Paragraph::new(Span::styled(line, th.bar)), area);
+}
+
+/// Where you are, how many items, and whether your changes are on disk.
+fn status(app: &App, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let t = app.t;
+    let place = match &app.screen {
+        Screen::Board => app.columns.get(app.col).map(|c| {
+            let row = if c.items.is_empty() {
+                0
+            } else {
+                app.rows[app.col] + 1
+            };
+            format!("{} {row}/{}", c.name, c.items.len())
+        }),
+        Screen::Detail { id, .. } => app.portfolio.get(id).map(|i| app.stage_name(&i.stage)),
+        Screen::Form(form) => Some(app.stage_name(&form.stage)),
+    }
+    .unwrap_or_default();
+    let mut left = format!(
+        " {place} · {}",
+        fill(t.items_count, &[("n", &app.portfolio.len())])
+    );
+    if app.slot > 0 {
+        left.push_str(&format!(" · {}", fill(t.slot_note, &[("n", &app.slot)])));
+    }
+    let (save, save_style) = match (&app.save_error, app.pending_saves) {
+        (Some(e), _) => (fill(t.not_saved, &[("err", e)]), th.error),
+        (None, 0) => (t.saved.to_string(), th.ok),
+        (None, _) => (t.saving.to_string(), th.warn),
+    };
+    let save = format!("{save} ");
+    let width = area.width as usize;
+    let msg_room = width.saturating_sub(left.chars().count() + save.chars().count() + 3);
+    let msg = app
+        .message
+        .as_deref()
+        .map(|m| truncate(m, msg_room))
+        .unwrap_or_default();
+    let pad =
+        width.saturating_sub(left.chars().count() + 3 + msg.chars().count() + save.chars().count());
+    let line = Line::from(vec![
+        Span::styled(left, th.bar),
+        Span::styled(" · ", th.bar),
+        Span::styled(msg, th.bar),
+        Span::styled(" ".repeat(pad), th.bar),
+        Span::styled(save, save_style),
+    ]);
+    f.render_widget(Paragraph::new(line).style(th.bar), area);
+}

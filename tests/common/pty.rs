@@ -1,0 +1,146 @@
+//! A real pseudo-terminal around the real `styr` binary: keys go in as bytes, the
+//! output is parsed by vt100 into a screen, and tests wait for text with a deadline.
+
+#![allow(dead_code)]
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Generous: CI machines are slow, and a deadline is only a limit, never a wait.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+pub struct Pty {
+    pub child: Box<dyn Child + Send + Sync>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte styr wrote, to check escape sequences.
+    pub raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    /// Starts styr with `args` at `cols`x`rows`, with its home, data and config under `home`.
+    pub fn spawn(home: &Path, args: &[&str], cols: u16, rows: u16) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_styr"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "nb_NO.UTF-8");
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.cwd(home);
+        let child = pair.slave.spawn_command(cmd).expect("spawn styr");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("parser").process(&buf[..n]);
+                r.lock().expect("raw").extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            child,
+            master: Some(pair.master),
+            writer: Some(writer),
+            parser,
+            raw,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    /// Rows of the screen, for checking where on screen something is.
+    pub fn rows(&self) -> Vec<String> {
+        let p = self.parser.lock().expect("parser");
+        let (_, cols) = p.screen().size();
+        p.screen().rows(0, cols).collect()
+    }
+
+    pub fn send(&mut self, bytes: &str) {
+        let w = self.writer.as_mut().expect("writer open");
+        w.write_all(bytes.as_bytes()).expect("write to pty");
+        w.flush().expect("flush pty");
+    }
+
+    /// Waits until every text in `all` is on screen; panics with the screen at the deadline.
+    pub fn wait_for(&self, all: &[&str]) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let s = self.screen();
+            if all.iter().all(|t| s.contains(t)) {
+                return s;
+            }
+            if Instant::now() > end {
+                panic!("waited for {all:?}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the process to end; returns its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.exit_code();
+            }
+            if Instant::now() > end {
+                let _ = self.child.kill();
+                panic!("styr did not exit; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let pid = self.child.process_id().expect("pid");
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill -{sig} {pid}");
+    }
+
+    /// Closes the terminal as an SSH drop does.
+    pub fn hang_up(&mut self) {
+        self.writer = None;
+        self.master = None;
+    }
+
+    pub fn raw_contains(&self, seq: &[u8]) -> bool {
+        let raw = self.raw.lock().expect("raw");
+        raw.windows(seq.len()).any(|w| w == seq)
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}

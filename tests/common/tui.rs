@@ -1,0 +1,129 @@
+//! Driving the real app in tests: build it from the demo data with a fixed clock, feed
+//! it keys through the real `update`, and draw it into ratatui's `TestBackend`.
+
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use styr::i18n::Lang;
+use styr::model::{Op, Portfolio, Stages};
+use styr::tui::app::AppInit;
+use styr::tui::theme::Theme;
+use styr::tui::{update, view, App, Effect, Msg};
+
+/// 2012-04-16 09:00 UTC: the demo's fixed "now", so screens are the same on every run.
+pub const FIXED_MS: i64 = 1_334_566_800_000;
+
+fn fixed_clock() -> i64 {
+    FIXED_MS
+}
+
+pub fn demo_ops() -> Vec<Op> {
+    styr::io::demo::demo_ops(FIXED_MS)
+}
+
+pub fn app_with(portfolio: Portfolio, lang: Lang, theme: &str, no_color: bool) -> App {
+    // History times are shown in local time; pin the zone so snapshots are stable.
+    std::env::set_var("TZ", "UTC");
+    let (theme, err) = Theme::load(theme, None, no_color);
+    assert!(err.is_none(), "{err:?}");
+    App::new(AppInit {
+        portfolio,
+        stages: Stages::default(),
+        lang,
+        theme,
+        title: lang.strings().demo_portfolio.to_string(),
+        author: "tester".into(),
+        slot: 0,
+        draft: None,
+        notices: vec![],
+        clock: fixed_clock,
+    })
+}
+
+pub fn demo_app(lang: Lang) -> App {
+    app_with(Portfolio::fold(&demo_ops()), lang, "dark", false)
+}
+
+/// Parses a key script: plain characters are typed; `<Enter>`, `<Esc>`, `<Tab>`,
+/// `<BackTab>`, `<Left>`, `<Right>`, `<Up>`, `<Down>`, `<S-Left>`, `<S-Right>`,
+/// `<Backspace>`, `<F1>` and `<C-x>` name special keys.
+pub fn keys(script: &str) -> Vec<KeyEvent> {
+    let mut out = Vec::new();
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '<' || chars.peek().is_none() {
+            out.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            continue;
+        }
+        let name: String = chars.by_ref().take_while(|&c| c != '>').collect();
+        let (mods, base) = match name.split_once('-') {
+            Some(("S", b)) => (KeyModifiers::SHIFT, b.to_string()),
+            Some(("C", b)) => (KeyModifiers::CONTROL, b.to_string()),
+            _ => (KeyModifiers::NONE, name.clone()),
+        };
+        let code = match base.as_str() {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Backspace" => KeyCode::Backspace,
+            "Delete" => KeyCode::Delete,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "F1" => KeyCode::F(1),
+            "lt" => KeyCode::Char('<'),
+            one if one.chars().count() == 1 => KeyCode::Char(one.chars().next().unwrap_or(' ')),
+            other => panic!("unknown key <{other}> in test script"),
+        };
+        out.push(KeyEvent::new(code, mods));
+    }
+    out
+}
+
+/// Feeds a key script into the real `update`; returns every effect it asked for.
+pub fn press(app: &mut App, script: &str) -> Vec<Effect> {
+    keys(script)
+        .into_iter()
+        .flat_map(|k| update(app, Msg::Key(k)))
+        .collect()
+}
+
+/// The ops among `effects`, in order.
+pub fn persisted(effects: &[Effect]) -> Vec<Op> {
+    effects
+        .iter()
+        .flat_map(|e| match e {
+            Effect::Persist(ops) => ops.clone(),
+            Effect::SaveDraft(_) => vec![],
+        })
+        .collect()
+}
+
+pub fn terminal(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    update(app, Msg::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    t.draw(|f| view(app, f)).expect("draw");
+    t
+}
+
+/// The screen as text, one line per row.
+pub fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let t = terminal(app, w, h);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,106 @@
+//! End to end, in a real pseudo-terminal, as a person would use styr.
+
+mod common;
+
+use common::pty::Pty;
+
+/// Leave the alternate screen; show the cursor again.
+const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+
+/// The column (in cells) where `text` starts on screen, if shown.
+fn column_of(p: &Pty, text: &str) -> Option<usize> {
+    p.rows()
+        .iter()
+        .find_map(|r| r.find(text).map(|b| r[..b].chars().count()))
+}
+
+#[test]
+fn a_moved_card_is_still_moved_after_a_restart() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["Innkommet (24)", "Vurdering (0)", "✓ Lagret"]);
+    assert!(
+        column_of(&p, "Min side for").is_some_and(|c| c < 26),
+        "{}",
+        p.screen()
+    );
+    p.send("L");
+    p.wait_for(&[
+        "Innkommet (23)",
+        "Vurdering (1)",
+        "Flyttet til Vurdering",
+        "✓ Lagret",
+    ]);
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+    assert!(p.raw_contains(LEAVE_ALT_SCREEN));
+
+    let p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["Innkommet (23)", "Vurdering (1)"]);
+    let col = column_of(&p, "Min side for").expect("the card is on screen");
+    assert!(
+        (26..53).contains(&col),
+        "the card is in the Vurdering column:\n{}",
+        p.screen()
+    );
+}
+
+#[test]
+fn sigterm_in_the_edit_form_keeps_a_draft_and_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["Innkommet (24)"]);
+    p.send("e");
+    p.wait_for(&["Rediger: Min side"]);
+    p.send(" utkast");
+    p.wait_for(&["(KS FIKS) utkast"]);
+    p.signal("TERM");
+    let code = p.wait_exit();
+    assert_ne!(code, 0, "stopped by a signal");
+    assert!(
+        p.raw_contains(LEAVE_ALT_SCREEN),
+        "the alternate screen was left"
+    );
+    assert!(p.raw_contains(SHOW_CURSOR), "the cursor was shown again");
+
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["ulagret skjema"]);
+    p.send("j");
+    p.wait_for(&["(KS FIKS) utkast", "Utkastet er åpnet igjen"]);
+    p.send("\x13"); // Ctrl-S saves it.
+    p.wait_for(&["Lagret endringer", "✓ Lagret"]);
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+    // Answered drafts are not offered again.
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    let s = p.wait_for(&["Innkommet (24)"]);
+    assert!(!s.contains("ulagret skjema"), "{s}");
+    p.send("\r");
+    p.wait_for(&["(KS FIKS) utkast"]);
+}
+
+#[test]
+fn an_ssh_drop_ends_styr_and_keeps_the_draft() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["Innkommet (24)"]);
+    p.send("e");
+    p.wait_for(&["Rediger: Min side"]);
+    p.send(" borte");
+    p.wait_for(&["(KS FIKS) borte"]);
+    p.hang_up();
+    p.wait_exit();
+    let p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["ulagret skjema"]);
+}
+
+#[test]
+fn a_second_styr_on_the_same_data_gets_its_own_slot() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let a = Pty::spawn(home.path(), &["demo"], 80, 24);
+    a.wait_for(&["Innkommet (24)"]);
+    let b = Pty::spawn(home.path(), &["demo"], 80, 24);
+    let s = b.wait_for(&["plass 1"]);
+    assert!(!s.to_lowercase().contains("lock"), "{s}");
+}
