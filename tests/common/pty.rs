@@ -5,7 +5,9 @@
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,10 @@ pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     /// Every byte styr wrote, to check escape sequences.
     pub raw: Arc<Mutex<Vec<u8>>>,
+    /// Tells the reader thread to let go of its copy of the master, so that the
+    /// terminal can really be closed.
+    stop_reading: Arc<AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Pty {
@@ -44,19 +50,42 @@ impl Pty {
         cmd.cwd(home);
         let child = pair.slave.spawn_command(cmd).expect("spawn styr");
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
+        // Our own duplicate of the master, read without blocking, so the reader thread can
+        // be stopped and the last master descriptor closed (an SSH drop).
+        let fd = pair.master.as_raw_fd().expect("master fd");
+        // SAFETY: dup returns a new descriptor that this File alone owns.
+        let mut reader = unsafe { std::fs::File::from_raw_fd(libc::dup(fd)) };
+        // SAFETY: plain fcntl calls on a descriptor we own.
+        unsafe {
+            let flags = libc::fcntl(reader.as_raw_fd(), libc::F_GETFL);
+            libc::fcntl(reader.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
         let writer = pair.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
+        let stop_reading = Arc::new(AtomicBool::new(false));
+        let (p, r, stop) = (parser.clone(), raw.clone(), stop_reading.clone());
+        let reader_thread = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stop.load(Ordering::SeqCst) {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        p.lock().expect("parser").process(&buf[..n]);
+                        r.lock().expect("raw").extend_from_slice(&buf[..n]);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        let mut pfd = libc::pollfd {
+                            fd: reader.as_raw_fd(),
+                            events: libc::POLLIN,
+                            revents: 0,
+                        };
+                        // SAFETY: one valid pollfd; waits at most 20 ms for output.
+                        unsafe { libc::poll(&mut pfd, 1, 20) };
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
                 }
-                p.lock().expect("parser").process(&buf[..n]);
-                r.lock().expect("raw").extend_from_slice(&buf[..n]);
             }
         });
         Pty {
@@ -65,6 +94,8 @@ impl Pty {
             writer: Some(writer),
             parser,
             raw,
+            stop_reading,
+            reader: Some(reader_thread),
         }
     }
 
@@ -127,6 +158,10 @@ impl Pty {
 
     /// Closes the terminal as an SSH drop does.
     pub fn hang_up(&mut self) {
+        self.stop_reading.store(true, Ordering::SeqCst);
+        if let Some(r) = self.reader.take() {
+            r.join().expect("reader thread");
+        }
         self.writer = None;
         self.master = None;
     }
