@@ -3,6 +3,11 @@
 mod common;
 
 use common::pty::Pty;
+use std::os::unix::process::CommandExt;
+
+/// Set in a child of this test binary: block SIGHUP, then become styr with these
+/// arguments (separated by spaces). A blocked signal stays blocked across exec.
+const EXEC_WITH_SIGHUP_BLOCKED: &str = "STYR_TEST_EXEC_WITH_SIGHUP_BLOCKED";
 
 /// Leave the alternate screen; show the cursor again.
 const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
@@ -103,4 +108,57 @@ fn a_second_styr_on_the_same_data_gets_its_own_slot() {
     let b = Pty::spawn(home.path(), &["demo"], 80, 24);
     let s = b.wait_for(&["plass 1"]);
     assert!(!s.to_lowercase().contains("lock"), "{s}");
+}
+
+/// Not a test on its own: the re-executed child of
+/// `a_closed_terminal_ends_styr_even_without_sighup` runs this to become styr.
+#[test]
+fn exec_styr_with_sighup_blocked() {
+    let Ok(args) = std::env::var(EXEC_WITH_SIGHUP_BLOCKED) else {
+        return;
+    };
+    // SAFETY: plain signal-mask calls on this single-threaded child before exec.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGHUP);
+        assert_eq!(
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()),
+            0
+        );
+    }
+    let err = std::process::Command::new(env!("CARGO_BIN_EXE_styr"))
+        .args(args.split(' '))
+        .exec();
+    panic!("exec styr: {err}");
+}
+
+#[test]
+fn a_closed_terminal_ends_styr_even_without_sighup() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let me = std::env::current_exe().expect("test binary");
+    let mut p = Pty::spawn_program(
+        home.path(),
+        me.to_str().expect("utf-8 path"),
+        &[
+            "--exact",
+            "exec_styr_with_sighup_blocked",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+        &[(EXEC_WITH_SIGHUP_BLOCKED, "demo")],
+        80,
+        24,
+    );
+    p.wait_for(&["Innkommet (24)"]);
+    p.send("e");
+    p.wait_for(&["Rediger: Min side"]);
+    p.send(" uten signal");
+    p.wait_for(&["(KS FIKS) uten signal"]);
+    p.hang_up();
+    // crossterm alone would read end-of-file for ever at full CPU; styr must notice
+    // the hangup itself and end.
+    p.wait_exit();
+    let p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["ulagret skjema"]);
 }

@@ -1,12 +1,12 @@
 //! The detail view: every field of one item, its description and its history.
 
 use super::app::App;
-use super::widgets::kroner;
+use super::widgets::{kroner, wrap};
 use crate::i18n::fill;
 use crate::model::{FieldName, HistoryEvent, Item, ItemId};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 fn date(ms: i64) -> String {
@@ -45,11 +45,25 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
         f.render_widget(Paragraph::new(t.no_selection).style(th.dim), area);
         return;
     };
-    let label = |name: &str| Span::styled(format!("{name:<22}"), th.dim);
-    let mut lines: Vec<Line> = vec![Line::from(vec![
-        label(t.stage),
-        Span::styled(app.stage_name(&item.stage), th.accent),
-    ])];
+    const LABEL: usize = 22;
+    let width = area.width.saturating_sub(2) as usize;
+    let value_w = width.saturating_sub(LABEL).max(10);
+    let mut lines: Vec<Line> = wrap(&item.title, width)
+        .into_iter()
+        .map(|l| Line::styled(l, th.accent))
+        .collect();
+    lines.push(Line::raw(""));
+    // A labelled value, wrapped under itself rather than under the label.
+    let field = |lines: &mut Vec<Line>, name: &str, value: &str, style| {
+        for (i, part) in wrap(value, value_w).into_iter().enumerate() {
+            let head = if i == 0 { name } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<LABEL$}"), th.dim),
+                Span::styled(part, style),
+            ]));
+        }
+    };
+    field(&mut lines, t.stage, &app.stage_name(&item.stage), th.accent);
     for name in FieldName::ALL {
         if name == FieldName::Title || name == FieldName::Description {
             continue;
@@ -65,45 +79,37 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
                 .unwrap_or_else(|| t.no_priority.into()),
             _ => item.get(name).to_text(),
         };
-        if value.is_empty() {
-            continue;
+        if !value.is_empty() {
+            field(&mut lines, (t.fields)(name), &value, th.base);
         }
-        lines.push(Line::from(vec![
-            label((t.fields)(name)),
-            Span::styled(value, th.base),
-        ]));
     }
-    lines.push(Line::from(vec![
-        label(t.created_at),
-        Span::styled(date(item.created), th.base),
-    ]));
-    lines.push(Line::from(vec![
-        label(t.updated_at),
-        Span::styled(date(item.updated), th.base),
-    ]));
+    field(&mut lines, t.created_at, &date(item.created), th.base);
+    field(&mut lines, t.updated_at, &date(item.updated), th.base);
     if !item.description.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled((t.fields)(FieldName::Description), th.accent));
         lines.extend(
-            item.description
-                .lines()
-                .map(|l| Line::styled(l.to_string(), th.base)),
+            wrap(&item.description, width)
+                .into_iter()
+                .map(|l| Line::styled(l, th.base)),
         );
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(t.history, th.accent));
     for i in (0..item.history.len()).rev() {
-        lines.push(Line::styled(history_line(app, item, i), th.dim));
+        lines.extend(
+            wrap(&history_line(app, item, i), width)
+                .into_iter()
+                .map(|l| Line::styled(l, th.dim)),
+        );
     }
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(th.border_focus)
-        .title(Span::styled(format!(" {} ", item.title), th.accent));
+        .border_style(th.border_focus);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .style(th.base)
-            .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         area,
     );

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-const LABEL: u16 = 22;
+const LABEL: u16 = 23;
 
 fn height(form: &FormState, i: usize) -> u16 {
     if form.fields[i].name == FieldName::Description {
@@ -67,7 +67,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, form: &FormState) {
         };
         let label = format!(
             "{marker}{:<w$}",
-            truncate((t.fields)(field.name), LABEL as usize - 2),
+            truncate((t.fields)(field.name), LABEL as usize - 1),
             w = LABEL as usize - 1
         );
         f.render_widget(

@@ -110,6 +110,35 @@ fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::Unbo
     jobs
 }
 
+/// Watches the terminal for a hangup on its own thread. crossterm does not report a
+/// closed terminal: its reader keeps reading end-of-file, so without this a styr whose
+/// SSH connection dropped (and that missed SIGHUP) would spin at full CPU for ever.
+/// `poll` with no requested events wakes only on hangup or error, so this costs nothing.
+fn watch_hangup() -> tokio::sync::oneshot::Receiver<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // If the thread cannot start, the sender is dropped and the `Ok(())` pattern in the
+    // loop's select disables that branch: styr still ends on SIGHUP.
+    let _ = std::thread::Builder::new()
+        .name("styr-hangup".into())
+        .spawn(move || loop {
+            let mut pfd = libc::pollfd {
+                fd: libc::STDIN_FILENO,
+                events: 0,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd on our own stdin; no timeout.
+            let r = unsafe { libc::poll(&mut pfd, 1, -1) };
+            if r < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            if r < 0 || pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                let _ = tx.send(());
+                return;
+            }
+        });
+    rx
+}
+
 fn to_msg(ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) => Some(Msg::Key(k)),
@@ -164,6 +193,7 @@ async fn event_loop(mut app: App, store: Arc<Store>) -> (Ending, App) {
         _ => return (Ending::Hangup, app),
     };
     let mut events = EventStream::new();
+    let mut hangup = watch_hangup();
     let mut dirty = true;
     let ending = loop {
         // Coalesce: while more input is already waiting, handle it before drawing. (Polling
@@ -187,6 +217,7 @@ async fn event_loop(mut app: App, store: Arc<Store>) -> (Ending, App) {
                 Some(Err(_)) | None => break Ending::Hangup,
             },
             Some(m) = rx.recv() => Some(m),
+            Ok(()) = &mut hangup => break Ending::Hangup,
             _ = term.recv() => break Ending::Signal("SIGTERM"),
             _ = hup.recv() => break Ending::Signal("SIGHUP"),
             _ = int.recv() => break Ending::Signal("SIGINT"),

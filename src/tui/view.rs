@@ -115,11 +115,13 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
         .as_deref()
         .map(|m| truncate(m, msg_room))
         .unwrap_or_default();
-    let pad =
-        width.saturating_sub(left.chars().count() + 3 + msg.chars().count() + save.chars().count());
+    let sep = if msg.is_empty() { "" } else { " · " };
+    let pad = width.saturating_sub(
+        left.chars().count() + sep.chars().count() + msg.chars().count() + save.chars().count(),
+    );
     let line = Line::from(vec![
         Span::styled(left, th.bar),
-        Span::styled(" · ", th.bar),
+        Span::styled(sep, th.bar),
         Span::styled(msg, th.bar),
         Span::styled(" ".repeat(pad), th.bar),
         Span::styled(save, save_style),

@@ -25,6 +25,38 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Greedy word wrap to `width` cells; words longer than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut w = 0;
+        for word in para.split(' ') {
+            let ww = UnicodeWidthStr::width(word);
+            if w > 0 && w + 1 + ww > width {
+                lines.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            if w > 0 {
+                line.push(' ');
+                w += 1;
+            }
+            for c in word.chars() {
+                let cw = c.width().unwrap_or(0);
+                if w + cw > width && w > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                line.push(c);
+                w += cw;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 /// A rectangle of at most `w`x`h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -59,6 +91,16 @@ mod tests {
         assert_eq!(truncate("Døgnåpen forvaltning", 8), "Døgnåpe…");
         assert_eq!(truncate("kort", 8), "kort");
         assert_eq!(truncate("x", 0), "");
+    }
+
+    #[test]
+    fn wraps_words_and_splits_long_ones() {
+        assert_eq!(
+            wrap("Rådmann; Personalsjef; Økonomisjef", 12),
+            vec!["Rådmann;", "Personalsjef;", "Økonomisjef"]
+        );
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("en\nto", 10), vec!["en", "to"]);
     }
 
     #[test]

@@ -30,6 +30,18 @@ pub struct Pty {
 impl Pty {
     /// Starts styr with `args` at `cols`x`rows`, with its home, data and config under `home`.
     pub fn spawn(home: &Path, args: &[&str], cols: u16, rows: u16) -> Pty {
+        Self::spawn_program(home, env!("CARGO_BIN_EXE_styr"), args, &[], cols, rows)
+    }
+
+    /// Starts any program in the pty, with styr's environment plus `extra_env`.
+    pub fn spawn_program(
+        home: &Path,
+        program: &str,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -38,9 +50,12 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_styr"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
         cmd.env("HOME", home);
         cmd.env("XDG_CONFIG_HOME", home.join("config"));
         cmd.env("XDG_DATA_HOME", home.join("data"));
