@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn wraps_words_and_splits_long_ones() {
         assert_eq!(
-            wrap("Rådmann; Personalsjef; Økonomisjef", 12),
+            wrap("Rådmann; Personalsjef; Økonomisjef", 13),
             vec!["Rådmann;", "Personalsjef;", "Økonomisjef"]
         );
         assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
