@@ -7,6 +7,7 @@ mod ids;
 mod item;
 mod op;
 mod portfolio;
+pub mod role;
 mod stage;
 pub mod text;
 
@@ -17,4 +18,5 @@ pub use item::{
 };
 pub use op::{Op, OpError, Payload, OP_VERSION};
 pub use portfolio::Portfolio;
+pub use role::Role;
 pub use stage::{Stage, StageKey, Stages};

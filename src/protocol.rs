@@ -1,0 +1,118 @@
+//! The wire protocol between `styr` clients (`sync`) and `styr serve` (`server`): the
+//! paths and the JSON bodies, in one place so the two sides cannot drift.
+//!
+//! Every request except `health` carries `Authorization: Bearer <token>`. Every error is
+//! a 4xx/5xx with an [`ApiError`] body.
+//!
+//! | method | path | body → reply |
+//! |---|---|---|
+//! | GET  | `/api/v1/health` | → [`Health`] (no token needed) |
+//! | GET  | `/api/v1/me` | → [`Me`] |
+//! | POST | `/api/v1/ops` | [`PushRequest`] → [`PushResponse`], sent only after commit |
+//! | GET  | `/api/v1/ops?since=N&limit=M` | → [`PullResponse`]: ops with seq > N, in seq order |
+//! | GET  | `/api/v1/events?since=N` | Server-Sent Events, see below |
+//!
+//! **Events.** Each op is an SSE event named [`EVENT_OP`] whose `id` is its seq and whose
+//! data is a [`SeqOp`]. A reconnect with `Last-Event-ID: N` (or `?since=N`) first replays
+//! every op with seq > N from the store, then streams live ones. A comment line is sent
+//! every [`KEEP_ALIVE_SECS`] seconds.
+//!
+//! **Seq.** The server gives each new op the next gapless global seq (1, 2, 3, …) inside
+//! the transaction that stores it. Pushing an op whose `op_id` is already stored returns
+//! the stored [`SeqOp`] and stores nothing: a retry is harmless. The server replaces each
+//! op's `author` with the user its token belongs to.
+
+use crate::model::{Op, Role};
+use serde::{Deserialize, Serialize};
+
+/// Version prefix of every path.
+pub const API_PREFIX: &str = "/api/v1";
+pub const PATH_HEALTH: &str = "/api/v1/health";
+pub const PATH_ME: &str = "/api/v1/me";
+pub const PATH_OPS: &str = "/api/v1/ops";
+pub const PATH_EVENTS: &str = "/api/v1/events";
+
+/// The SSE event name of a stored op.
+pub const EVENT_OP: &str = "op";
+/// Seconds between SSE keep-alive comments.
+pub const KEEP_ALIVE_SECS: u64 = 15;
+/// Default and highest page size of a pull.
+pub const PULL_LIMIT_DEFAULT: usize = 1000;
+pub const PULL_LIMIT_MAX: usize = 5000;
+/// Most ops in one push.
+pub const PUSH_MAX_OPS: usize = 1000;
+/// Largest request body the server reads, in bytes.
+pub const BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+
+/// An op as the server stored it: its global seq and the op with the author stamped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeqOp {
+    pub seq: u64,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub ops: Vec<Op>,
+}
+
+/// One [`SeqOp`] per pushed op, in the order they were pushed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<SeqOp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub ops: Vec<SeqOp>,
+    /// The highest seq in the store when the page was read. When the last op's seq is
+    /// below it, pull again from there.
+    pub head: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub ok: bool,
+    pub head: u64,
+    /// The server's styr version.
+    pub version: String,
+}
+
+/// Who the token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: String,
+    pub role: Role,
+    pub org: String,
+}
+
+/// The body of every error reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorBody,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable machine-readable code: `bad_request`, `unsupported_version`,
+    /// `too_large`, `unauthorized`, `forbidden`, `not_found`, `too_many_requests`,
+    /// `internal`.
+    pub code: String,
+    /// One plain sentence for a person.
+    pub message: String,
+    /// For a push refused by a rule: the index of the op in the batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op_index: Option<usize>,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            error: ErrorBody {
+                code: code.to_string(),
+                message: message.into(),
+                op_index: None,
+            },
+        }
+    }
+}
