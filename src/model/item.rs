@@ -1,3 +1,4 @@
+use super::conflict::SyncState;
 use super::{ItemId, OpId, StageKey};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,9 @@ pub struct Item {
     pub deleted: bool,
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// Which confirmed op last set each field, and open conflicts (see `conflict`).
+    #[serde(default, skip_serializing_if = "SyncState::is_empty")]
+    pub sync: SyncState,
 }
 
 /// One strategy area and the goal numbers within it, e.g. "Kompetanse: hovedmål 2 og 3".
@@ -219,6 +223,7 @@ impl Item {
             updated: at,
             deleted: false,
             history: Vec::new(),
+            sync: SyncState::default(),
         }
     }
 

@@ -2,11 +2,13 @@
 //! operation log into what the screen shows. No I/O, no async, no clocks: every
 //! timestamp arrives inside an `Op`, so folding the same ops always gives the same state.
 
+pub mod conflict;
 mod field_text;
 mod ids;
 mod item;
 mod op;
 mod portfolio;
+mod replica;
 pub mod role;
 mod stage;
 pub mod text;
@@ -18,5 +20,6 @@ pub use item::{
 };
 pub use op::{Op, OpError, Payload, OP_VERSION};
 pub use portfolio::Portfolio;
+pub use replica::{Confirmed, Replica};
 pub use role::Role;
 pub use stage::{Stage, StageKey, Stages};

@@ -1,4 +1,7 @@
-use super::{FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, StageKey};
+use super::conflict::{Slot, SyncState};
+use super::{
+    FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, StageKey,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The portfolio as the screen shows it: the fold of an op log.
@@ -56,68 +59,43 @@ impl Portfolio {
     /// Applies one op. Returns the id of the item it changed, or `None` when the op
     /// changed nothing (already applied, or about an unknown item).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
+        self.apply_at(op, None)
+    }
+
+    /// Applies an op the server confirmed with `seq`, with the conflict rules of
+    /// [`super::conflict`]. Confirmed ops must come in seq order.
+    pub fn apply_confirmed(&mut self, op: &Op, seq: u64) -> Option<ItemId> {
+        self.apply_at(op, Some(seq))
+    }
+
+    fn apply_at(&mut self, op: &Op, seq: Option<u64>) -> Option<ItemId> {
         if !self.seen.insert(op.op_id) {
             return None;
         }
         let id = op.payload.item();
-        let entry = |event| HistoryEntry {
-            op_id: op.op_id,
-            at: op.at,
-            author: op.author.clone(),
-            event,
-        };
-        if let Payload::CreateItem {
-            item,
-            stage,
-            fields,
-        } = &op.payload
-        {
-            if self.items.contains_key(item) {
-                return None;
+        match self.items.get_mut(&id) {
+            Some(item) => apply_to_item(item, op, seq).then_some(id),
+            None => {
+                let new = create_item(op, seq)?;
+                self.items.insert(id, new);
+                Some(id)
             }
-            let mut new = Item::blank(*item, stage.clone(), op.at);
-            for f in fields {
-                new.set(f.clone());
-            }
-            new.history.push(entry(HistoryEvent::Created {
-                stage: stage.clone(),
-            }));
-            self.items.insert(*item, new);
-            return Some(id);
         }
-        let item = self.items.get_mut(&id)?;
-        if item.history.iter().any(|h| h.op_id == op.op_id) {
-            return None;
-        }
-        let event = match &op.payload {
-            Payload::CreateItem { .. } => unreachable!("handled above"),
-            Payload::EditItem { changes, .. } => {
-                for c in changes {
-                    item.set(c.clone());
-                }
-                HistoryEvent::Edited {
-                    fields: changes.iter().map(FieldValue::name).collect(),
-                }
-            }
-            Payload::MoveItem { to, .. } => {
-                let from = std::mem::replace(&mut item.stage, to.clone());
-                HistoryEvent::Moved {
-                    from,
-                    to: to.clone(),
-                }
-            }
-            Payload::DeleteItem { .. } => {
-                item.deleted = true;
-                HistoryEvent::Deleted
-            }
-            Payload::RestoreItem { .. } => {
-                item.deleted = false;
-                HistoryEvent::Restored
-            }
+    }
+
+    /// Replaces (or with `None` removes) one item as a whole, without touching the set
+    /// of seen ops: for a replica that recomputes an item from its confirmed state and
+    /// its pending ops.
+    pub(crate) fn put_item(&mut self, id: ItemId, item: Option<Item>) {
+        match item {
+            Some(item) => self.items.insert(id, item),
+            None => self.items.remove(&id),
         };
-        item.updated = item.updated.max(op.at);
-        item.history.push(entry(event));
-        Some(id)
+    }
+
+    /// Marks an op as seen without applying it.
+    pub(crate) fn mark_seen(&mut self, op_id: OpId) {
+        self.seen.insert(op_id);
     }
 
     /// The payload that undoes `payload` against the current state, computed before it
@@ -185,5 +163,113 @@ impl Portfolio {
         let mut v: Vec<&Item> = self.items().filter(|i| &i.stage == stage).collect();
         v.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
         v
+    }
+}
+
+/// The item a create op makes, or `None` when the op is not a create.
+pub(crate) fn create_item(op: &Op, seq: Option<u64>) -> Option<Item> {
+    let Payload::CreateItem {
+        item,
+        stage,
+        fields,
+    } = &op.payload
+    else {
+        return None;
+    };
+    let mut new = Item::blank(*item, stage.clone(), op.at);
+    for f in fields {
+        new.set(f.clone());
+    }
+    if let Some(seq) = seq {
+        let mut record = |slot| new_version(&mut new.sync, slot, op, seq);
+        record(Slot::Stage);
+        for f in fields {
+            record(Slot::Field(f.name()));
+        }
+    }
+    new.history.push(history_entry(
+        op,
+        HistoryEvent::Created {
+            stage: stage.clone(),
+        },
+    ));
+    Some(new)
+}
+
+fn new_version(sync: &mut SyncState, slot: Slot, op: &Op, seq: u64) {
+    sync.record(slot, seq, op.base_seq, &op.author, || None);
+}
+
+fn history_entry(op: &Op, event: HistoryEvent) -> HistoryEntry {
+    HistoryEntry {
+        op_id: op.op_id,
+        at: op.at,
+        author: op.author.clone(),
+        event,
+    }
+}
+
+/// Applies `op` to an existing item. Returns whether the op was taken in: a create of
+/// an existing item and an op already in the item's history are not.
+pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> bool {
+    if item.history.iter().any(|h| h.op_id == op.op_id) {
+        return false;
+    }
+    let record = |item: &mut Item, slot: Slot| {
+        if let Some(seq) = seq {
+            let text = |item: &Item| match slot {
+                Slot::Field(f) => field_text_of(item, f),
+                Slot::Stage => None,
+            };
+            let current = text(item);
+            item.sync
+                .record(slot, seq, op.base_seq, &op.author, move || current);
+        }
+    };
+    let event = match &op.payload {
+        Payload::CreateItem { .. } => return false,
+        Payload::EditItem { changes, .. } => {
+            for c in changes {
+                record(item, Slot::Field(c.name()));
+                item.set(c.clone());
+            }
+            HistoryEvent::Edited {
+                fields: changes.iter().map(FieldValue::name).collect(),
+            }
+        }
+        Payload::MoveItem { to, .. } => {
+            record(item, Slot::Stage);
+            let from = std::mem::replace(&mut item.stage, to.clone());
+            HistoryEvent::Moved {
+                from,
+                to: to.clone(),
+            }
+        }
+        Payload::DeleteItem { .. } => {
+            item.deleted = true;
+            HistoryEvent::Deleted
+        }
+        Payload::RestoreItem { .. } => {
+            item.deleted = false;
+            HistoryEvent::Restored
+        }
+    };
+    item.updated = item.updated.max(op.at);
+    item.history.push(history_entry(op, event));
+    true
+}
+
+/// The text of a free-text field, kept when a concurrent edit replaces it.
+fn field_text_of(item: &Item, field: FieldName) -> Option<String> {
+    if !field.is_free_text() {
+        return None;
+    }
+    match item.get(field) {
+        FieldValue::Description(t)
+        | FieldValue::BenefitSummary(t)
+        | FieldValue::SavedCosts(t)
+        | FieldValue::SavedTime(t)
+        | FieldValue::IncreasedQuality(t) => Some(t),
+        _ => None,
     }
 }

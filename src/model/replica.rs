@@ -1,0 +1,149 @@
+//! A synced portfolio, after TaskChampion's replica: what the screen shows is always the
+//! confirmed ops folded in the server's seq order, with the pending ops (the outbox) on
+//! top. Local changes show at once; a confirmed op from someone else slides in *under*
+//! the pending ones, so the user's unsent work stays on top until the server has ordered it.
+//!
+//! Only items touched by pending ops carry a second copy (their confirmed state), so a
+//! replica costs nothing extra while everything is in sync.
+
+use super::portfolio::{apply_to_item, create_item};
+use super::{Item, ItemId, Op, OpId, Portfolio};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replica {
+    view: Portfolio,
+    /// The confirmed state of each item that has pending ops (`None`: the item does not
+    /// exist yet on the server, it was created here).
+    base: BTreeMap<ItemId, Option<Item>>,
+    pending: Vec<Op>,
+    last_seq: u64,
+}
+
+/// What became of a confirmed op handed to [`Replica::confirm`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Folded in; the item it changed, if any.
+    Applied(Option<ItemId>),
+    /// Already folded (its seq is not past the last one): ignored.
+    Duplicate,
+    /// Ops are missing before it: pull from `expected` first, then hand it over again.
+    Gap { expected: u64, got: u64 },
+}
+
+impl Replica {
+    /// A replica from what a store kept: the view (confirmed + pending), the confirmed
+    /// state of items with pending ops, the pending ops in order, and the last seq folded.
+    pub fn from_parts(
+        view: Portfolio,
+        base: BTreeMap<ItemId, Option<Item>>,
+        pending: Vec<Op>,
+        last_seq: u64,
+    ) -> Self {
+        let mut replica = Replica {
+            view,
+            base,
+            pending,
+            last_seq,
+        };
+        for op in &replica.pending {
+            replica.view.mark_seen(op.op_id);
+        }
+        replica
+    }
+
+    pub fn view(&self) -> &Portfolio {
+        &self.view
+    }
+
+    pub fn pending(&self) -> &[Op] {
+        &self.pending
+    }
+
+    /// The highest seq folded into the confirmed state.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The confirmed state kept for items with pending ops.
+    pub fn base(&self) -> &BTreeMap<ItemId, Option<Item>> {
+        &self.base
+    }
+
+    /// A change made here: shown at once and queued for the server. Returns the item it
+    /// changed, or `None` when it changed nothing visible (it stays queued all the same,
+    /// unless it was seen before).
+    pub fn local(&mut self, op: Op) -> Option<ItemId> {
+        if self.view.has_seen(&op.op_id) {
+            return None;
+        }
+        let id = op.payload.item();
+        if !self.base.contains_key(&id) {
+            self.base.insert(id, self.view.get_any(&id).cloned());
+        }
+        let changed = self.view.apply(&op);
+        self.pending.push(op);
+        changed
+    }
+
+    /// Folds an op the server confirmed with `seq`. Ops must come in seq order; a
+    /// duplicate is ignored and a gap is reported so the caller can pull what is missing.
+    pub fn confirm(&mut self, seq: u64, op: &Op) -> Confirmed {
+        if seq <= self.last_seq {
+            return Confirmed::Duplicate;
+        }
+        if seq != self.last_seq + 1 {
+            return Confirmed::Gap {
+                expected: self.last_seq + 1,
+                got: seq,
+            };
+        }
+        self.last_seq = seq;
+        let id = op.payload.item();
+        self.pending.retain(|p| p.op_id != op.op_id);
+        let Some(base) = self.base.get_mut(&id) else {
+            return Confirmed::Applied(self.view.apply_confirmed(op, seq));
+        };
+        self.view.mark_seen(op.op_id);
+        match base {
+            Some(item) => {
+                apply_to_item(item, op, Some(seq));
+            }
+            None => *base = create_item(op, Some(seq)),
+        }
+        self.reshow(id);
+        Confirmed::Applied(Some(id))
+    }
+
+    /// Drops a pending op the server refused (a role rule): the item is shown again as
+    /// its confirmed state plus the pending ops that remain. Returns whether it was pending.
+    pub fn reject(&mut self, op_id: &OpId) -> Option<ItemId> {
+        let at = self.pending.iter().position(|p| &p.op_id == op_id)?;
+        let id = self.pending.remove(at).payload.item();
+        self.reshow(id);
+        Some(id)
+    }
+
+    /// Shows `id` as its confirmed state with its remaining pending ops on top, and
+    /// forgets the confirmed copy once nothing is pending for it.
+    fn reshow(&mut self, id: ItemId) {
+        let Some(base) = self.base.get(&id) else {
+            return;
+        };
+        let mut shown = base.clone();
+        let mut any_pending = false;
+        for op in self.pending.iter().filter(|p| p.payload.item() == id) {
+            any_pending = true;
+            match &mut shown {
+                Some(item) => {
+                    apply_to_item(item, op, None);
+                }
+                None => shown = create_item(op, None),
+            }
+        }
+        if !any_pending {
+            self.base.remove(&id);
+        }
+        self.view.put_item(id, shown);
+    }
+}
