@@ -13,4 +13,5 @@ pub mod model;
 pub mod paths;
 pub mod protocol;
 pub mod store;
+pub mod sync;
 pub mod tui;

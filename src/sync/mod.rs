@@ -1,0 +1,11 @@
+//! The client side of sync: which server, with which token (`credentials`,
+//! `server_url`), and how to reconnect (`backoff`). The transport and the sync loop
+//! follow the protocol in `crate::protocol`.
+
+pub mod backoff;
+pub mod credentials;
+pub mod server_url;
+
+pub use backoff::Backoff;
+pub use credentials::{Credentials, CredentialsError};
+pub use server_url::{ServerUrl, UrlError};
