@@ -9,3 +9,8 @@ pub mod server_url;
 pub use backoff::Backoff;
 pub use credentials::{Credentials, CredentialsError};
 pub use server_url::{ServerUrl, UrlError};
+pub mod engine;
+pub mod transport;
+
+pub use engine::{Link, LocalLog, SyncCmd, SyncEvent};
+pub use transport::{Events, Identity, SyncError, Transport};

@@ -1,0 +1,264 @@
+//! The sync loop: one task per open board. It pushes the outbox, pulls what it has not
+//! seen, then follows the server's event stream; when the link breaks it waits (jittered
+//! backoff) and starts over. Every op it confirms is written to the local log first and
+//! only then reported to the app, so the screen never shows a confirmation the disk
+//! does not have.
+
+use super::transport::{Identity, SyncError, Transport};
+use super::Backoff;
+use crate::model::{Op, OpId};
+use crate::protocol::{SeqOp, PUSH_MAX_OPS};
+use futures_util::StreamExt;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// What the sync loop needs from the local cache. Blocking calls: the loop runs them
+/// in `spawn_blocking`.
+pub trait LocalLog: Send + Sync + 'static {
+    type Error: std::fmt::Display + Send;
+    /// The ops not yet confirmed, oldest first.
+    fn pending(&self) -> Result<Vec<Op>, Self::Error>;
+    /// The highest confirmed seq.
+    fn last_seq(&self) -> Result<u64, Self::Error>;
+    /// Durably folds confirmed ops (consecutive seqs after `last_seq`) and drops them
+    /// from the outbox.
+    fn confirm(&self, ops: &[SeqOp]) -> Result<(), Self::Error>;
+    /// Durably drops a pending op the server refused.
+    fn reject(&self, op_id: &OpId) -> Result<(), Self::Error>;
+}
+
+/// The link as the status line shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    /// Pushing or pulling.
+    Syncing,
+    Online,
+    /// Not reachable; `retry_in_ms` until the next attempt.
+    Offline { reason: String, retry_in_ms: u64 },
+    /// The token was refused: nothing more will happen until the user logs in again.
+    LoggedOut { reason: String },
+}
+
+/// What the sync loop tells the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncEvent {
+    Link(Link),
+    /// Who the server says we are.
+    Identity(Identity),
+    /// Ops confirmed by the server, already durable locally, in seq order.
+    Confirmed(Vec<SeqOp>),
+    /// A pending op the server refused, already dropped locally.
+    Refused { op_id: OpId, message: String },
+    /// The local cache failed; sync stopped.
+    LocalFailed(String),
+}
+
+/// What the app tells the sync loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncCmd {
+    /// New ops are in the outbox: push them.
+    Push,
+    Stop,
+}
+
+/// Runs until `Stop` (or the command channel closes) or the token is refused.
+pub async fn run<T: Transport, L: LocalLog>(
+    transport: Arc<T>,
+    local: Arc<L>,
+    mut commands: mpsc::UnboundedReceiver<SyncCmd>,
+    events: mpsc::UnboundedSender<SyncEvent>,
+    mut backoff: Backoff,
+) {
+    let say = |e: SyncEvent| {
+        let _ = events.send(e);
+    };
+    loop {
+        say(SyncEvent::Link(Link::Connecting));
+        let ended = session(&*transport, &local, &mut commands, &say, &mut backoff).await;
+        let error = match ended {
+            Ended::Stopped => return,
+            Ended::Local(e) => {
+                say(SyncEvent::LocalFailed(e));
+                return;
+            }
+            Ended::Link(SyncError::Unauthorized(reason)) => {
+                say(SyncEvent::Link(Link::LoggedOut { reason }));
+                // Wait for stop; nothing else can help.
+                while let Some(cmd) = commands.recv().await {
+                    if cmd == SyncCmd::Stop {
+                        return;
+                    }
+                }
+                return;
+            }
+            Ended::Link(e) => e,
+        };
+        let delay = backoff.next_delay();
+        say(SyncEvent::Link(Link::Offline {
+            reason: error.to_string(),
+            retry_in_ms: delay.as_millis() as u64,
+        }));
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                cmd = commands.recv() => match cmd {
+                    // New work while offline waits for the next attempt; the outbox
+                    // already has it on disk.
+                    Some(SyncCmd::Push) => {}
+                    Some(SyncCmd::Stop) | None => return,
+                },
+            }
+        }
+    }
+}
+
+enum Ended {
+    Stopped,
+    Link(SyncError),
+    Local(String),
+}
+
+impl From<SyncError> for Ended {
+    fn from(e: SyncError) -> Self {
+        Ended::Link(e)
+    }
+}
+
+async fn blocking<L: LocalLog, R: Send + 'static>(
+    local: &Arc<L>,
+    f: impl FnOnce(&L) -> Result<R, L::Error> + Send + 'static,
+) -> Result<R, Ended> {
+    let local = Arc::clone(local);
+    match tokio::task::spawn_blocking(move || f(&local).map_err(|e| e.to_string())).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(Ended::Local(e)),
+        Err(e) => Err(Ended::Local(e.to_string())),
+    }
+}
+
+async fn session<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+    commands: &mut mpsc::UnboundedReceiver<SyncCmd>,
+    say: &impl Fn(SyncEvent),
+    backoff: &mut Backoff,
+) -> Ended {
+    match session_inner(transport, local, commands, say, backoff).await {
+        Ok(()) => Ended::Stopped,
+        Err(e) => e,
+    }
+}
+
+async fn session_inner<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+    commands: &mut mpsc::UnboundedReceiver<SyncCmd>,
+    say: &impl Fn(SyncEvent),
+    backoff: &mut Backoff,
+) -> Result<(), Ended> {
+    let me = transport.me().await?;
+    say(SyncEvent::Identity(me.into()));
+    say(SyncEvent::Link(Link::Syncing));
+    push_all(transport, local, say).await?;
+    let mut last = pull_all(transport, local, say).await?;
+    let mut stream = transport.events(last).await?;
+    backoff.reset();
+    say(SyncEvent::Link(Link::Online));
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                Some(SyncCmd::Push) => {
+                    say(SyncEvent::Link(Link::Syncing));
+                    push_all(transport, local, say).await?;
+                    // Pull rather than wait for the stream: the pushed ops come back
+                    // in seq order with whatever others pushed before them.
+                    last = pull_all(transport, local, say).await?;
+                    say(SyncEvent::Link(Link::Online));
+                }
+                Some(SyncCmd::Stop) | None => return Ok(()),
+            },
+            next = stream.next() => match next {
+                Some(Ok(seq_op)) if seq_op.seq == last + 1 => {
+                    confirm(local, say, vec![seq_op]).await?;
+                    last += 1;
+                }
+                // Already folded (replayed, or fetched by a pull).
+                Some(Ok(seq_op)) if seq_op.seq <= last => {}
+                // A gap: fetch what is missing from the store.
+                Some(Ok(_)) => last = pull_all(transport, local, say).await?,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Err(SyncError::Offline("the event stream ended".into()).into()),
+            },
+        }
+    }
+}
+
+async fn confirm<L: LocalLog>(
+    local: &Arc<L>,
+    say: &impl Fn(SyncEvent),
+    ops: Vec<SeqOp>,
+) -> Result<(), Ended> {
+    let batch = ops.clone();
+    blocking(local, move |l| l.confirm(&batch)).await?;
+    say(SyncEvent::Confirmed(ops));
+    Ok(())
+}
+
+/// Pushes the outbox in batches. A refused op is dropped locally and the outbox read
+/// again; everything else that fails ends the session.
+async fn push_all<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+    say: &impl Fn(SyncEvent),
+) -> Result<(), Ended> {
+    'outbox: loop {
+        let pending = blocking(local, |l| l.pending()).await?;
+        for batch in pending.chunks(PUSH_MAX_OPS) {
+            match transport.push(batch).await {
+                // Confirmation comes from the pull that follows, in seq order.
+                Ok(_) => {}
+                Err(SyncError::Refused { op_index, message }) => {
+                    let Some(op) = batch.get(op_index) else {
+                        return Err(SyncError::Server(message).into());
+                    };
+                    let op_id = op.op_id;
+                    blocking(local, move |l| l.reject(&op_id)).await?;
+                    say(SyncEvent::Refused { op_id, message });
+                    continue 'outbox;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        return Ok(());
+    }
+}
+
+/// Pulls every confirmed op after the local last seq, page by page, folding each page
+/// durably. Returns the new last seq.
+async fn pull_all<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+    say: &impl Fn(SyncEvent),
+) -> Result<u64, Ended> {
+    let mut last = blocking(local, |l| l.last_seq()).await?;
+    loop {
+        let page = transport.pull(last).await?;
+        let ops: Vec<SeqOp> = page.ops.into_iter().filter(|o| o.seq > last).collect();
+        let Some(end) = ops.last().map(|o| o.seq) else {
+            return Ok(last);
+        };
+        if ops.first().map(|o| o.seq) != Some(last + 1)
+            || ops.windows(2).any(|w| w[1].seq != w[0].seq + 1)
+        {
+            return Err(SyncError::Server("the server skipped ops in a pull".into()).into());
+        }
+        confirm(local, say, ops).await?;
+        last = end;
+        if last >= page.head {
+            return Ok(last);
+        }
+    }
+}

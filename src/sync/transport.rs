@@ -1,0 +1,62 @@
+//! How the sync loop reaches the server. The real transport is HTTP (`http.rs`); tests
+//! wrap it to add delay, drop requests or cut streams, as zed's in-memory connection does.
+
+use crate::model::{Op, Role};
+use crate::protocol::{Me, PullResponse, PushResponse, SeqOp};
+use futures_util::stream::BoxStream;
+use std::future::Future;
+
+/// Why a request failed, sorted by what the sync loop does about it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached, or the link broke: go offline, retry later.
+    #[error("the server cannot be reached: {0}")]
+    Offline(String),
+    /// The token is wrong or revoked: stop and tell the user to log in again.
+    #[error("the server does not accept the token: {0}")]
+    Unauthorized(String),
+    /// The server refused one op of a push (a role rule): drop that op, keep going.
+    #[error("the server refused a change: {message}")]
+    Refused { op_index: usize, message: String },
+    /// The server answered with something else it will keep answering (a newer op
+    /// version, a body it cannot read): retry later, it may be upgraded.
+    #[error("the server answered: {0}")]
+    Server(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may help.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Offline(_) | SyncError::Server(_))
+    }
+}
+
+/// A live stream of stored ops, in seq order, from the server's event stream.
+pub type Events = BoxStream<'static, Result<SeqOp, SyncError>>;
+
+/// The protocol of `crate::protocol`, one method per endpoint.
+pub trait Transport: Send + Sync + 'static {
+    fn me(&self) -> impl Future<Output = Result<Me, SyncError>> + Send;
+    fn push(&self, ops: &[Op]) -> impl Future<Output = Result<PushResponse, SyncError>> + Send;
+    fn pull(&self, since: u64) -> impl Future<Output = Result<PullResponse, SyncError>> + Send;
+    /// Opens the event stream, replaying every op after `since` first.
+    fn events(&self, since: u64) -> impl Future<Output = Result<Events, SyncError>> + Send;
+}
+
+/// Who the sync loop talks as, once the server has said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub user: String,
+    pub role: Role,
+    pub org: String,
+}
+
+impl From<Me> for Identity {
+    fn from(me: Me) -> Self {
+        Identity {
+            user: me.user,
+            role: me.role,
+            org: me.org,
+        }
+    }
+}
