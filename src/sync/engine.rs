@@ -35,9 +35,14 @@ pub enum Link {
     Syncing,
     Online,
     /// Not reachable; `retry_in_ms` until the next attempt.
-    Offline { reason: String, retry_in_ms: u64 },
+    Offline {
+        reason: String,
+        retry_in_ms: u64,
+    },
     /// The token was refused: nothing more will happen until the user logs in again.
-    LoggedOut { reason: String },
+    LoggedOut {
+        reason: String,
+    },
 }
 
 /// What the sync loop tells the app.
@@ -49,7 +54,10 @@ pub enum SyncEvent {
     /// Ops confirmed by the server, already durable locally, in seq order.
     Confirmed(Vec<SeqOp>),
     /// A pending op the server refused, already dropped locally.
-    Refused { op_id: OpId, message: String },
+    Refused {
+        op_id: OpId,
+        message: String,
+    },
     /// The local cache failed; sync stopped.
     LocalFailed(String),
 }

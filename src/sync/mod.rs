@@ -10,7 +10,9 @@ pub use backoff::Backoff;
 pub use credentials::{Credentials, CredentialsError};
 pub use server_url::{ServerUrl, UrlError};
 pub mod engine;
+pub mod http;
 pub mod transport;
 
 pub use engine::{Link, LocalLog, SyncCmd, SyncEvent};
+pub use http::HttpTransport;
 pub use transport::{Events, Identity, SyncError, Transport};
