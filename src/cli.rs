@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
 
+    /// Open the board read-only: look, search and export, change nothing.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -42,6 +46,23 @@ pub enum Command {
         /// The file to read (.csv or .json).
         file: PathBuf,
     },
+    /// Log in to a styr server with the token you were given; from then on `styr` opens
+    /// the shared portfolio and keeps it in sync.
+    Login {
+        /// The server's address, e.g. https://styr.example.no
+        url: String,
+        /// The token (styr_…). Without it, styr reads it from standard input, so that it
+        /// stays out of the shell's history.
+        token: Option<String>,
+        /// Accept plain http:// to another machine (only on a network you trust: the
+        /// token travels unencrypted).
+        #[arg(long)]
+        allow_http: bool,
+    },
+    /// Forget the login; `styr` opens your local portfolio again.
+    Logout,
+    /// Show the server, your user and role, and what is waiting to be sent.
+    Status,
     /// Export the portfolio as CSV or JSON.
     Export {
         #[arg(long, value_enum, default_value_t = Format::Csv)]

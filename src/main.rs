@@ -64,7 +64,158 @@ fn main() -> ExitCode {
         Some(Command::Export { format, ref output }) => {
             export(t, &paths, format, output.as_deref())
         }
+        Some(Command::Login {
+            ref url,
+            ref token,
+            allow_http,
+        }) => login(t, &paths, url, token.as_deref(), allow_http),
+        Some(Command::Logout) => logout(t, &paths),
+        Some(Command::Status) => status(t, &paths),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn config_dir(paths: &Paths) -> Result<&Path, String> {
+    paths
+        .config_dir
+        .as_deref()
+        .ok_or_else(|| "no home directory was found for styr's settings".to_string())
+}
+
+fn login(t: &Strings, paths: &Paths, url: &str, token: Option<&str>, allow_http: bool) -> ExitCode {
+    let dir = match config_dir(paths) {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let token = match token {
+        Some(t) => t.to_string(),
+        None => {
+            let mut line = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut line) {
+                return fail(&e.to_string());
+            }
+            line
+        }
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    use styr::sync::account::LoginError;
+    use styr::sync::SyncError;
+    match rt.block_on(styr::sync::account::login(dir, url, &token, allow_http)) {
+        Ok((server, who)) => {
+            let role = (t.sync.role_name)(who.role);
+            println!(
+                "{}",
+                fill(
+                    t.sync.login_ok,
+                    &[
+                        ("server", &server),
+                        ("user", &who.user),
+                        ("role", &role),
+                        ("org", &who.org)
+                    ]
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Err(LoginError::Sync(SyncError::Unauthorized(e))) => fail(&fill(
+            t.sync.login_refused,
+            &[("server", &url), ("err", &e)],
+        )),
+        Err(LoginError::Sync(e)) => fail(&fill(
+            t.sync.login_unreachable,
+            &[("server", &url), ("err", &e)],
+        )),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn logout(t: &Strings, paths: &Paths) -> ExitCode {
+    let dir = match config_dir(paths) {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let creds = match styr::sync::Credentials::load(dir) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{}", t.sync.logout_none);
+            return ExitCode::SUCCESS;
+        }
+        // A broken file is removed all the same: that is what logging out asks for.
+        Err(_) => styr::sync::Credentials {
+            server: String::new(),
+            token: String::new(),
+            allow_http: false,
+        },
+    };
+    if let Err(e) = styr::sync::Credentials::remove(dir) {
+        return fail(&e.to_string());
+    }
+    let cache = creds
+        .server_url()
+        .map(|u| paths.server(&u).display().to_string())
+        .unwrap_or_default();
+    println!(
+        "{}",
+        fill(
+            t.sync.logout_ok,
+            &[("server", &creds.server), ("dir", &cache)]
+        )
+    );
+    ExitCode::SUCCESS
+}
+
+fn status(t: &Strings, paths: &Paths) -> ExitCode {
+    let dir = match config_dir(paths) {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let creds = match styr::sync::Credentials::load(dir) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{}", t.sync.not_logged_in);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(&e.to_string()),
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let view = match rt.block_on(styr::sync::account::server_view(&creds)) {
+        Ok(v) => v,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let state = match &view.health {
+        Ok(h) => fill(t.sync.status_reachable, &[("head", &h.head)]),
+        Err(e) => fill(t.sync.status_unreachable, &[("err", e)]),
+    };
+    println!(
+        "{}",
+        fill(
+            t.sync.status_server,
+            &[("server", &creds.server), ("state", &state)]
+        )
+    );
+    if let Ok(who) = &view.identity {
+        let role = (t.sync.role_name)(who.role);
+        println!(
+            "{}",
+            fill(
+                t.sync.status_user,
+                &[("user", &who.user), ("role", &role), ("org", &who.org)]
+            )
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn fail(msg: &str) -> ExitCode {

@@ -32,6 +32,12 @@ impl Paths {
         self.data_root.join("local")
     }
 
+    /// The cache of one server's shared portfolio: one folder per server, so that
+    /// logging in somewhere else never mixes two portfolios.
+    pub fn server(&self, url: &crate::sync::ServerUrl) -> PathBuf {
+        self.data_root.join("servers").join(url.cache_name())
+    }
+
     /// The demo's own cache, so the demo never touches the user's portfolio.
     pub fn demo(&self) -> PathBuf {
         self.data_root.join("demo")

@@ -1,7 +1,8 @@
 //! English.
 
-use super::Strings;
+use super::{Strings, SyncStrings};
 use crate::model::FieldName;
+use crate::model::Role;
 use crate::tui::keymap::Action;
 
 pub static STRINGS: Strings = Strings {
@@ -15,6 +16,7 @@ pub static STRINGS: Strings = Strings {
     palette_title: "Commands",
     items_count: "{n} items",
     saved: "✓ Saved",
+    sync: &SYNC,
     saving: "… Saving",
     not_saved: "✗ Not saved: {err}",
     slot_note: "separate copy (slot {n})",
@@ -121,5 +123,45 @@ fn action_name(a: Action) -> &'static str {
         Action::Save => "Save",
         Action::Cancel => "Cancel",
         Action::Newline => "New line (in the description)",
+    }
+}
+
+static SYNC: SyncStrings = SyncStrings {
+    online: "● online",
+    offline: "○ offline",
+    connecting: "… connecting",
+    syncing: "⟳ syncing",
+    logged_out: "✗ not logged in",
+    pending: "{n} pending",
+    read_only: "read-only",
+    refused: "The server refused the change: {err}",
+    denied: "Your role ({role}) cannot do this: {action}.",
+    local_failed: "Sync stopped, the local cache failed: {err}",
+    changed_concurrently: "changed concurrently by {by} (shown: {winner})",
+    other_version: "The other version ({by}):",
+    login_ok:
+        "Logged in to {server} as {user} ({role}, {org}). Start styr to open the shared portfolio.",
+    login_refused: "The server {server} did not accept the token: {err}",
+    login_unreachable: "Could not reach {server}: {err}",
+    logout_ok: "Logged out of {server}. Its cache stays in {dir}.",
+    logout_none: "You are not logged in to any server.",
+    not_logged_in:
+        "Not logged in: styr uses your local portfolio. Log in with \"styr login ADDRESS TOKEN\".",
+    status_server: "Server:      {server} ({state})",
+    status_user: "User:        {user} ({role}, {org})",
+    status_reachable: "reachable, last seq {head}",
+    status_unreachable: "not reachable: {err}",
+    status_slot: "Slot {n}:      {pending} changes pending, last confirmed seq {seq}{busy}",
+    status_no_cache: "No cache yet for this server.",
+    role_name,
+};
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Viewer => "viewer",
+        Role::Member => "member",
+        Role::Secretary => "secretary",
+        Role::Chair => "chair",
+        Role::Admin => "admin",
     }
 }

@@ -75,6 +75,8 @@ pub struct Strings {
     pub items_count: &'static str,
     pub saved: &'static str,
     pub saving: &'static str,
+    /// Sync, login and roles.
+    pub sync: &'static SyncStrings,
     pub not_saved: &'static str,
     pub slot_note: &'static str,
     pub hint_help: &'static str,
@@ -130,4 +132,34 @@ pub struct Strings {
     pub not_a_terminal: &'static str,
     pub fields: fn(FieldName) -> &'static str,
     pub actions: fn(crate::tui::keymap::Action) -> &'static str,
+}
+
+/// The strings of sync: the status line's link indicator, login, `styr status`, roles
+/// and conflicts.
+pub struct SyncStrings {
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub connecting: &'static str,
+    pub syncing: &'static str,
+    pub logged_out: &'static str,
+    pub pending: &'static str,
+    pub read_only: &'static str,
+    pub refused: &'static str,
+    pub denied: &'static str,
+    pub local_failed: &'static str,
+    pub changed_concurrently: &'static str,
+    pub other_version: &'static str,
+    pub login_ok: &'static str,
+    pub login_refused: &'static str,
+    pub login_unreachable: &'static str,
+    pub logout_ok: &'static str,
+    pub logout_none: &'static str,
+    pub not_logged_in: &'static str,
+    pub status_server: &'static str,
+    pub status_user: &'static str,
+    pub status_reachable: &'static str,
+    pub status_unreachable: &'static str,
+    pub status_slot: &'static str,
+    pub status_no_cache: &'static str,
+    pub role_name: fn(crate::model::Role) -> &'static str,
 }

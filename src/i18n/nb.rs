@@ -1,7 +1,8 @@
 //! Bokmål, with the words of DOMAIN.md.
 
-use super::Strings;
+use super::{Strings, SyncStrings};
 use crate::model::FieldName;
+use crate::model::Role;
 use crate::tui::keymap::Action;
 
 pub static STRINGS: Strings = Strings {
@@ -16,6 +17,7 @@ pub static STRINGS: Strings = Strings {
     items_count: "{n} saker",
     saved: "✓ Lagret",
     saving: "… Lagrer",
+    sync: &SYNC,
     not_saved: "✗ Ikke lagret: {err}",
     slot_note: "egen kopi (plass {n})",
     hint_help: "? hjelp · : kommandoer · q avslutt",
@@ -121,5 +123,43 @@ fn action_name(a: Action) -> &'static str {
         Action::Save => "Lagre",
         Action::Cancel => "Avbryt",
         Action::Newline => "Ny linje (i beskrivelsen)",
+    }
+}
+
+static SYNC: SyncStrings = SyncStrings {
+    online: "● tilkoblet",
+    offline: "○ frakoblet",
+    connecting: "… kobler til",
+    syncing: "⟳ synkroniserer",
+    logged_out: "✗ ikke innlogget",
+    pending: "{n} venter",
+    read_only: "kun lesing",
+    refused: "Serveren avviste endringen: {err}",
+    denied: "Rollen din ({role}) kan ikke gjøre dette: {action}.",
+    local_failed: "Synkroniseringen stoppet, hurtiglageret svarte ikke: {err}",
+    changed_concurrently: "endret samtidig av {by} (vist: {winner})",
+    other_version: "Den andre versjonen ({by}):",
+    login_ok: "Logget inn på {server} som {user} ({role}, {org}). Start styr for å åpne den felles porteføljen.",
+    login_refused: "Serveren {server} godtok ikke nøkkelen: {err}",
+    login_unreachable: "Fikk ikke kontakt med {server}: {err}",
+    logout_ok: "Logget ut fra {server}. Hurtiglageret ligger igjen i {dir}.",
+    logout_none: "Du er ikke logget inn på noen server.",
+    not_logged_in: "Ikke logget inn: styr bruker din lokale portefølje. Logg inn med «styr login ADRESSE NØKKEL».",
+    status_server: "Server:      {server} ({state})",
+    status_user: "Bruker:      {user} ({role}, {org})",
+    status_reachable: "tilgjengelig, siste sekvensnummer {head}",
+    status_unreachable: "ikke tilgjengelig: {err}",
+    status_slot: "Plass {n}:     {pending} endringer venter, siste bekreftede sekvensnummer {seq}{busy}",
+    status_no_cache: "Ingen hurtiglager ennå for denne serveren.",
+    role_name,
+};
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Viewer => "leser",
+        Role::Member => "medlem",
+        Role::Secretary => "sekretær",
+        Role::Chair => "leder",
+        Role::Admin => "administrator",
     }
 }

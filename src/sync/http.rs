@@ -151,3 +151,13 @@ impl Transport for HttpTransport {
         Ok(events.boxed())
     }
 }
+
+impl HttpTransport {
+    /// The server's health: reachable, and its highest seq. Needs no token.
+    pub async fn health(&self) -> Result<crate::protocol::Health, SyncError> {
+        let request = self
+            .client
+            .get(self.server.join(crate::protocol::PATH_HEALTH));
+        self.send(request).await
+    }
+}

@@ -2,6 +2,7 @@
 //! `server_url`), and how to reconnect (`backoff`). The transport and the sync loop
 //! follow the protocol in `crate::protocol`.
 
+pub mod account;
 pub mod backoff;
 pub mod credentials;
 pub mod server_url;
