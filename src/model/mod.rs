@@ -8,7 +8,7 @@ mod ids;
 mod item;
 mod op;
 mod portfolio;
-mod replica;
+pub mod replica;
 pub mod role;
 mod stage;
 pub mod text;

@@ -105,12 +105,7 @@ impl Replica {
             return Confirmed::Applied(self.view.apply_confirmed(op, seq));
         };
         self.view.mark_seen(op.op_id);
-        match base {
-            Some(item) => {
-                apply_to_item(item, op, Some(seq));
-            }
-            None => *base = create_item(op, Some(seq)),
-        }
+        confirm_into(base, op, seq);
         self.reshow(id);
         Confirmed::Applied(Some(id))
     }
@@ -130,20 +125,43 @@ impl Replica {
         let Some(base) = self.base.get(&id) else {
             return;
         };
-        let mut shown = base.clone();
-        let mut any_pending = false;
-        for op in self.pending.iter().filter(|p| p.payload.item() == id) {
-            any_pending = true;
-            match &mut shown {
-                Some(item) => {
-                    apply_to_item(item, op, None);
-                }
-                None => shown = create_item(op, None),
-            }
-        }
-        if !any_pending {
+        let mine: Vec<&Op> = self
+            .pending
+            .iter()
+            .filter(|p| p.payload.item() == id)
+            .collect();
+        let shown = shown_item(base, mine.iter().copied());
+        if mine.is_empty() {
             self.base.remove(&id);
         }
         self.view.put_item(id, shown);
     }
+}
+
+/// Folds a confirmed op into an item's confirmed state (`None`: not created yet).
+pub fn confirm_into(base: &mut Option<Item>, op: &Op, seq: u64) {
+    match base {
+        Some(item) => {
+            apply_to_item(item, op, Some(seq));
+        }
+        None => *base = create_item(op, Some(seq)),
+    }
+}
+
+/// What the screen shows of an item: its confirmed state with its pending ops on top.
+/// The store uses this too, so the cache on disk and the screen cannot disagree.
+pub fn shown_item<'a>(
+    base: &Option<Item>,
+    pending: impl IntoIterator<Item = &'a Op>,
+) -> Option<Item> {
+    let mut shown = base.clone();
+    for op in pending {
+        match &mut shown {
+            Some(item) => {
+                apply_to_item(item, op, None);
+            }
+            None => shown = create_item(op, None),
+        }
+    }
+    shown
 }
