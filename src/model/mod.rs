@@ -3,6 +3,7 @@
 //! timestamp arrives inside an `Op`, so folding the same ops always gives the same state.
 
 mod field_text;
+mod history;
 mod ids;
 mod item;
 mod op;
@@ -11,10 +12,9 @@ mod stage;
 pub mod text;
 
 pub use field_text::FieldParseError;
+pub use history::{histories, history_of, HistoryEntry, HistoryEvent};
 pub use ids::{ItemId, OpId};
-pub use item::{
-    Anchor, Benefits, FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, Timeline,
-};
+pub use item::{Anchor, Benefits, FieldName, FieldValue, Item, Timeline};
 pub use op::{Op, OpError, Payload, OP_VERSION};
 pub use portfolio::Portfolio;
 pub use stage::{Stage, StageKey, Stages};

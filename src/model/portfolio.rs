@@ -8,13 +8,29 @@ use std::collections::{BTreeMap, BTreeSet};
 /// replayed log) changes nothing the second time. Ops that refer to an item that does
 /// not exist are ignored, so any sequence of ops folds without error; a copy of such an
 /// op that arrives after the item's create stays ignored too.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The remembered ids are those this value has taken in since it was made: a portfolio
+/// loaded from the store's view starts with none. Ops already in the store's log are
+/// kept out by the store itself (its op-id index), so they never reach a loaded
+/// portfolio a second time.
+#[derive(Clone, Debug, Default)]
 pub struct Portfolio {
     items: BTreeMap<ItemId, Item>,
-    /// Ids of every op applied or ignored so far. Item histories alone cannot tell that
+    /// Ids of every op applied or ignored by this value. Items alone cannot tell that
     /// an op about a then-unknown item was already seen.
     seen: BTreeSet<OpId>,
 }
+
+/// Two portfolios are equal when they hold the same items (deleted ones included).
+/// Which op ids each has taken in is bookkeeping of the process, not content: a
+/// portfolio loaded from the store equals the fold of the store's log.
+impl PartialEq for Portfolio {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl Eq for Portfolio {}
 
 impl Portfolio {
     pub fn fold<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
@@ -25,30 +41,22 @@ impl Portfolio {
         p
     }
 
-    /// Rebuilds a portfolio from its materialised items (the store's view). The ops it
-    /// has seen are those in the items' histories; use [`Portfolio::from_view`] when the
-    /// ids of ignored ops are known too.
+    /// Rebuilds a portfolio from its materialised items (the store's view), taking
+    /// them one at a time as they are decoded, with no op ids seen yet.
     pub fn from_items(items: impl IntoIterator<Item = Item>) -> Self {
-        Self::from_view(items, [])
+        let mut map = BTreeMap::new();
+        // One insert at a time, not `collect`: that would first gather every item in a
+        // growing `Vec` (twice the memory at the peak) to sort it.
+        for item in items {
+            map.insert(item.id, item);
+        }
+        Portfolio {
+            items: map,
+            seen: BTreeSet::new(),
+        }
     }
 
-    /// Rebuilds a portfolio from its materialised items plus the ids of every op that
-    /// was folded into them (the store keeps both), so that it equals the fold.
-    pub fn from_view(
-        items: impl IntoIterator<Item = Item>,
-        seen: impl IntoIterator<Item = OpId>,
-    ) -> Self {
-        let items: BTreeMap<ItemId, Item> = items.into_iter().map(|i| (i.id, i)).collect();
-        let mut seen: BTreeSet<OpId> = seen.into_iter().collect();
-        seen.extend(
-            items
-                .values()
-                .flat_map(|i| i.history.iter().map(|h| h.op_id)),
-        );
-        Portfolio { items, seen }
-    }
-
-    /// Whether an op with this id has been applied (or ignored) already.
+    /// Whether this portfolio has applied (or ignored) an op with this id.
     pub fn has_seen(&self, op_id: &OpId) -> bool {
         self.seen.contains(op_id)
     }
@@ -56,6 +64,11 @@ impl Portfolio {
     /// Applies one op. Returns the id of the item it changed, or `None` when the op
     /// changed nothing (already applied, or about an unknown item).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
+        self.apply_event(op).map(|_| op.payload.item())
+    }
+
+    /// As [`Portfolio::apply`], returning the history entry for what the op did.
+    pub fn apply_event(&mut self, op: &Op) -> Option<HistoryEntry> {
         if !self.seen.insert(op.op_id) {
             return None;
         }
@@ -79,16 +92,12 @@ impl Portfolio {
             for f in fields {
                 new.set(f.clone());
             }
-            new.history.push(entry(HistoryEvent::Created {
+            self.items.insert(*item, new);
+            return Some(entry(HistoryEvent::Created {
                 stage: stage.clone(),
             }));
-            self.items.insert(*item, new);
-            return Some(id);
         }
         let item = self.items.get_mut(&id)?;
-        if item.history.iter().any(|h| h.op_id == op.op_id) {
-            return None;
-        }
         let event = match &op.payload {
             Payload::CreateItem { .. } => unreachable!("handled above"),
             Payload::EditItem { changes, .. } => {
@@ -116,8 +125,7 @@ impl Portfolio {
             }
         };
         item.updated = item.updated.max(op.at);
-        item.history.push(entry(event));
-        Some(id)
+        Some(entry(event))
     }
 
     /// The payload that undoes `payload` against the current state, computed before it
