@@ -373,7 +373,10 @@ fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> 
     };
     let text = match format {
         Format::Csv => sio::export::to_csv(&portfolio),
-        Format::Json => sio::export::to_json(&portfolio),
+        Format::Json => match store.histories() {
+            Ok(histories) => sio::export::to_json(&portfolio, &histories),
+            Err(e) => return fail(&e.to_string()),
+        },
     };
     match output {
         None => {

@@ -5,7 +5,7 @@ mod common;
 
 use common::tui::*;
 use styr::i18n::Lang;
-use styr::model::{Payload, Portfolio, StageKey};
+use styr::model::{Payload, StageKey};
 use styr::tui::app::{Overlay, Screen};
 use styr::tui::form::FormState;
 use styr::tui::keymap::{self, Context};
@@ -138,6 +138,57 @@ fn open_edit_and_save_an_item() {
         matches!(app.screen, Screen::Detail { .. }),
         "back to where the edit began"
     );
+    // The history, asked of the store again after the edit, shows it (newest first).
+    let s = screen(&mut app, 120, 40);
+    let edited = s.find("tester  endret tittel, prioritet").expect(&s);
+    let created = s.find("demo  opprettet i").expect(&s);
+    assert!(edited < created, "{s}");
+    // A move from the detail view shows up too.
+    press(&mut app, "L");
+    assert!(screen(&mut app, 120, 40).contains("tester  flyttet fra"));
+}
+
+#[test]
+fn the_history_comes_from_the_store_after_the_detail_view_opens() {
+    let mut app = demo_app(Lang::Nb);
+    let effects = update(&mut app, Msg::Key(keys("<Enter>")[0]));
+    let Screen::Detail { id, .. } = app.screen else {
+        panic!("detail expected")
+    };
+    assert_eq!(effects, vec![Effect::LoadHistory(id)]);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Henter historikken"), "{s}");
+    perform(&mut app, &effects);
+    let s = screen(&mut app, 80, 24);
+    assert!(!s.contains("Henter historikken"), "{s}");
+    assert!(s.contains("demo  opprettet i"), "{s}");
+    // An answer about another item is not shown; a failure is said.
+    let other = app
+        .portfolio
+        .items()
+        .map(|i| i.id)
+        .find(|i| *i != id)
+        .expect("another item");
+    update(
+        &mut app,
+        Msg::HistoryLoaded {
+            item: other,
+            entries: Ok(vec![]),
+        },
+    );
+    assert!(screen(&mut app, 80, 24).contains("demo  opprettet i"));
+    update(
+        &mut app,
+        Msg::HistoryLoaded {
+            item: id,
+            entries: Err("disken svarte ikke".into()),
+        },
+    );
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("disken svarte ikke"), "{s}");
+    // Back on the board nothing is kept.
+    press(&mut app, "<Esc>");
+    assert!(app.history.is_none());
 }
 
 #[test]
@@ -282,11 +333,11 @@ fn quit_waits_for_nothing_when_saved() {
 
 #[test]
 fn a_draft_is_offered_and_restored() {
-    let portfolio = Portfolio::fold(&demo_ops());
+    let portfolio = styr::model::Portfolio::fold(&demo_ops());
     let item = portfolio.items().next().expect("item").clone();
     let mut form = FormState::for_item(&item);
     form.fields[0].editor = styr::tui::editor::Editor::new("Halvskrevet tittel");
-    let mut app = app_with(portfolio, Lang::Nb, "dark", false);
+    let mut app = app_with(&demo_ops(), Lang::Nb, "dark", false);
     app.overlay = Some(Overlay::DraftOffer(Box::new(
         FormState::from_draft(&form.to_draft()).expect("draft reads back"),
     )));

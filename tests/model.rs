@@ -5,13 +5,15 @@ mod common;
 
 use common::gen::{self, Kinds};
 use proptest::prelude::*;
-use styr::model::{FieldValue, Item, ItemId, Op, OpError, OpId, Payload, Portfolio, StageKey};
+use styr::model::{
+    histories, history_of, FieldValue, Item, ItemId, Op, OpError, OpId, Payload, Portfolio,
+    StageKey,
+};
 use uuid::Uuid;
 
-/// An item as a person sees it: without its history and last-changed time.
+/// An item as a person sees it: without its last-changed time.
 fn visible(item: &Item) -> Item {
     let mut i = item.clone();
-    i.history.clear();
     i.updated = 0;
     i
 }
@@ -71,6 +73,48 @@ proptest! {
         let with_dups = gen::with_duplicates(&ops, &picks);
         prop_assert_eq!(with_dups.len(), if ops.is_empty() { 0 } else { ops.len() + picks.len() });
         prop_assert_eq!(Portfolio::fold(&with_dups), Portfolio::fold(&ops));
+    }
+
+    /// What start-up relies on: a portfolio rebuilt from the fold's items (with no op
+    /// ids seen) takes the ops that come after as the fold does, duplicates among them
+    /// included. Ops already logged never reach it: the store keeps them out.
+    #[test]
+    fn a_portfolio_from_the_view_continues_the_fold(
+        before in gen::ops(gen::item_pool(4), 0..20),
+        after in gen::ops_with_duplicates(gen::item_pool(4), 0..20),
+    ) {
+        let after: Vec<Op> = after
+            .into_iter()
+            .filter(|op| before.iter().all(|b| b.op_id != op.op_id))
+            .collect();
+        let mut loaded = Portfolio::from_items(Portfolio::fold(&before).all_items().cloned());
+        for op in &after {
+            loaded.apply(op);
+        }
+        let all: Vec<&Op> = before.iter().chain(&after).collect();
+        prop_assert_eq!(loaded, Portfolio::fold(all));
+    }
+
+    /// The store derives an item's history from that item's ops alone; that must be the
+    /// history the fold of the whole log gives it.
+    #[test]
+    fn an_items_history_needs_only_its_own_ops(
+        ops in gen::ops_with_duplicates(gen::item_pool(4), 0..40),
+    ) {
+        let all = histories(&ops);
+        let folded = Portfolio::fold(&ops);
+        for (id, entries) in &all {
+            let own: Vec<&Op> = ops.iter().filter(|op| op.payload.item() == *id).collect();
+            prop_assert_eq!(&history_of(id, own), entries);
+            // Every entry is an op that changed the item, once, in log order.
+            prop_assert!(folded.get_any(id).is_some());
+            let mut ids: Vec<OpId> = entries.iter().map(|e| e.op_id).collect();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), entries.len());
+        }
+        for item in folded.all_items() {
+            prop_assert!(all.contains_key(&item.id), "a created item has a history");
+        }
     }
 
     #[test]

@@ -7,7 +7,6 @@ mod common;
 use common::tui::*;
 use ratatui::style::Color;
 use styr::i18n::Lang;
-use styr::model::Portfolio;
 
 const SCREENS: &[(&str, &str)] = &[
     ("board", ""),
@@ -45,7 +44,7 @@ fn every_screen_in_both_languages_and_sizes() {
 #[test]
 fn no_color_uses_no_colour_and_keeps_every_meaning_in_text() {
     for (name, keys) in SCREENS {
-        let mut app = app_with(Portfolio::fold(&demo_ops()), Lang::Nb, "dark", true);
+        let mut app = app_with(&demo_ops(), Lang::Nb, "dark", true);
         press(&mut app, keys);
         let t = terminal(&mut app, 80, 24);
         let buf = t.backend().buffer();
@@ -62,12 +61,7 @@ fn no_color_uses_no_colour_and_keeps_every_meaning_in_text() {
 
 #[test]
 fn the_selection_is_marked_by_a_symbol_not_only_by_colour() {
-    let mut app = app_with(
-        Portfolio::fold(&demo_ops()),
-        Lang::Nb,
-        "high-contrast",
-        false,
-    );
+    let mut app = app_with(&demo_ops(), Lang::Nb, "high-contrast", false);
     let text = screen(&mut app, 80, 24);
     assert!(
         text.contains("▶ Innkommet"),

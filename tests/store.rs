@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use styr::model::{FieldValue, ItemId, Op, OpId, Payload, Portfolio, StageKey};
+use styr::model::{
+    histories, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, Portfolio,
+    StageKey,
+};
 use styr::store::{OpenError, Store, StoreError, MAX_SLOTS, SCHEMA_VERSION};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -213,7 +216,11 @@ fn the_same_op_is_stored_once() {
     assert_eq!(view, Portfolio::fold([&a, &b]));
     let it = view.get(&item(1)).expect("item");
     assert_eq!(it.title, "Ny tittel");
-    assert_eq!(it.history.len(), 2, "each op is in the history once");
+    assert_eq!(
+        store.history(&item(1)).map(|h| h.len()),
+        Ok(2),
+        "each op is in the history once"
+    );
 }
 
 #[test]
@@ -257,8 +264,13 @@ fn a_cache_from_before_the_schema_key_is_upgraded() {
     }
     let store = open(dir.path());
     assert_eq!(store.slot(), 0);
-    assert_eq!(store.schema_version(), Ok(1));
+    assert_eq!(store.schema_version(), Ok(SCHEMA_VERSION));
     assert_eq!(store.ops().expect("ops"), old);
+    assert_eq!(store.histories(), Ok(histories(&old)));
+    assert_eq!(
+        store.history(&item(1)),
+        Ok(histories(&old)[&item(1)].clone())
+    );
     assert_eq!(
         store.load(),
         Ok(Portfolio::fold(&old)),
@@ -281,13 +293,156 @@ fn a_cache_from_before_the_schema_key_is_upgraded() {
     assert_eq!(&last.0[..], &(old.len() as u64).to_be_bytes()[..]);
 }
 
+/// Writes a cache as styr with schema version 1 left it: op log, outbox and op-id index
+/// as now, the view's items as JSON with their history inside, no `item_ops` index.
+fn write_v1_cache(base: &Path, ops: &[Op]) {
+    let db = raw_db(base, 0);
+    let log = db.open_tree("ops").expect("tree");
+    let outbox = db.open_tree("outbox").expect("tree");
+    let op_ids = db.open_tree("op_ids").expect("tree");
+    let items = db.open_tree("items").expect("tree");
+    let meta = db.open_tree("meta").expect("tree");
+    for (i, op) in ops.iter().enumerate() {
+        let key = (i as u64).to_be_bytes();
+        log.insert(key, op.encode()).expect("insert");
+        outbox.insert(key, op.encode()).expect("insert");
+        op_ids
+            .insert(op.op_id.0.as_bytes(), &key[..])
+            .expect("insert");
+    }
+    let all = histories(ops);
+    for item in Portfolio::fold(ops).all_items() {
+        // Version 1 wrote every field, empty ones too, and the history.
+        let mut json = serde_json::json!({
+            "id": item.id, "title": item.title, "description": item.description,
+            "submitter": item.submitter, "anchoring": item.anchoring, "stage": item.stage,
+            "priority": item.priority, "project_leader": item.project_leader,
+            "project_group": item.project_group, "timeline": item.timeline,
+            "funds_nok": item.funds_nok, "funding_source": item.funding_source,
+            "benefits": item.benefits, "retires_system": item.retires_system,
+            "tags": item.tags, "created": item.created, "updated": item.updated,
+            "deleted": item.deleted,
+        });
+        json["history"] = serde_json::to_value(&all[&item.id]).expect("history as JSON");
+        items
+            .insert(
+                item.id.0.as_bytes(),
+                serde_json::to_vec(&json).expect("JSON"),
+            )
+            .expect("insert");
+    }
+    meta.insert("schema_version", &1u32.to_be_bytes()[..])
+        .expect("insert");
+    meta.insert("next_index", &(ops.len() as u64).to_be_bytes()[..])
+        .expect("insert");
+    db.flush().expect("flush");
+}
+
+#[test]
+fn a_version_1_cache_is_migrated_with_items_and_history_intact() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut old = history();
+    old.push(op(
+        7,
+        Payload::EditItem {
+            item: item(3),
+            changes: vec![
+                FieldValue::Funds(Some(2_500_000)),
+                FieldValue::Tags(vec!["velferd".into(), "æøå".into()]),
+                FieldValue::TimelineStart(chrono::NaiveDate::from_ymd_opt(2026, 1, 2)),
+            ],
+        },
+    ));
+    write_v1_cache(dir.path(), &old);
+    let store = open(dir.path());
+    assert_eq!(store.schema_version(), Ok(SCHEMA_VERSION));
+    assert_eq!(store.ops(), Ok(old.clone()));
+    assert_eq!(store.outbox(), Ok(old.clone()));
+    let view = store.load().expect("the migrated view loads");
+    let items: Vec<Item> = view.all_items().cloned().collect();
+    let expected: Vec<Item> = Portfolio::fold(&old).all_items().cloned().collect();
+    assert_eq!(items, expected, "every item, every field");
+    assert_eq!(
+        view.get_any(&item(3)).and_then(|i| i.funds_nok),
+        Some(2_500_000)
+    );
+    // The history, now derived from each item's ops, is the one version 1 stored.
+    let first: Vec<HistoryEvent> = store
+        .history(&item(1))
+        .expect("history")
+        .into_iter()
+        .map(|h: HistoryEntry| h.event)
+        .collect();
+    assert!(matches!(
+        first.as_slice(),
+        [
+            HistoryEvent::Created { .. },
+            HistoryEvent::Edited { .. },
+            HistoryEvent::Moved { .. }
+        ]
+    ));
+    for id in [item(1), item(2), item(3)] {
+        assert_eq!(store.history(&id), Ok(histories(&old)[&id].clone()));
+    }
+    // Logged ops are still recognised, and new ones are indexed and shown.
+    store.append(&old).expect("append copies");
+    assert_eq!(store.ops(), Ok(old.clone()));
+    let new = move_to(100, 3, "vurdering");
+    store.append(std::slice::from_ref(&new)).expect("append");
+    let mut all = old.clone();
+    all.push(new);
+    assert_eq!(store.load(), Ok(Portfolio::fold(&all)));
+    assert_eq!(
+        store.history(&item(3)),
+        Ok(histories(&all)[&item(3)].clone())
+    );
+    drop(store);
+    // Opening again migrates nothing more.
+    let store = open(dir.path());
+    assert_eq!(store.load(), Ok(Portfolio::fold(&all)));
+}
+
+#[test]
+fn an_items_history_is_derived_from_its_ops() {
+    let dir = TempDir::new().expect("temp dir");
+    let store = open(dir.path());
+    let ops = history();
+    store.append(&ops).expect("append");
+    let events = |n: u128| -> Vec<HistoryEvent> {
+        store
+            .history(&item(n))
+            .expect("history")
+            .into_iter()
+            .map(|h| h.event)
+            .collect()
+    };
+    assert_eq!(
+        events(2),
+        [
+            HistoryEvent::Created {
+                stage: StageKey::new("innkommet")
+            },
+            HistoryEvent::Deleted
+        ]
+    );
+    assert_eq!(events(1).len(), 3);
+    assert_eq!(events(99), [], "an unknown item has no history");
+    let entry = &store.history(&item(1)).expect("history")[2];
+    assert_eq!(entry.op_id, ops[3].op_id);
+    assert_eq!(entry.author, "kari");
+    assert_eq!(entry.at, ops[3].at);
+    // A copy of a logged op adds nothing to the history.
+    store.append(&ops[2..4]).expect("append copies");
+    assert_eq!(events(1).len(), 3);
+}
+
 #[test]
 fn a_cache_from_a_newer_styr_is_refused() {
     let dir = TempDir::new().expect("temp dir");
     {
         let db = raw_db(dir.path(), 0);
         let meta = db.open_tree("meta").expect("tree");
-        meta.insert("schema_version", &2u32.to_be_bytes()[..])
+        meta.insert("schema_version", &(SCHEMA_VERSION + 1).to_be_bytes()[..])
             .expect("insert");
         db.flush().expect("flush");
     }
@@ -295,7 +450,7 @@ fn a_cache_from_a_newer_styr_is_refused() {
     assert_eq!(
         err,
         OpenError::NewerSchema {
-            found: 2,
+            found: SCHEMA_VERSION + 1,
             supported: SCHEMA_VERSION
         }
     );
@@ -304,7 +459,7 @@ fn a_cache_from_a_newer_styr_is_refused() {
     assert_eq!(
         Store::open(dir.path()).map(|s| s.slot()),
         Err(OpenError::NewerSchema {
-            found: 2,
+            found: SCHEMA_VERSION + 1,
             supported: SCHEMA_VERSION
         })
     );
@@ -312,7 +467,7 @@ fn a_cache_from_a_newer_styr_is_refused() {
     let meta = db.open_tree("meta").expect("tree");
     assert_eq!(
         meta.get("schema_version").expect("get").as_deref(),
-        Some(&2u32.to_be_bytes()[..]),
+        Some(&(SCHEMA_VERSION + 1).to_be_bytes()[..]),
         "the newer cache is left as it was"
     );
 }
@@ -494,7 +649,22 @@ proptest! {
         }
         let store = open(dir.path());
         prop_assert_eq!(store.load().expect("load after reopen"), expected.clone());
+        // Every item's history, from its own ops, is the fold's.
+        let all = histories(&ops);
+        for item in expected.all_items() {
+            prop_assert_eq!(store.history(&item.id).expect("history"), all[&item.id].clone());
+        }
+        // Ops appended again after a restart are recognised by the store: nothing
+        // changes, though the loaded portfolio has seen no op ids.
+        for batch in gen::batches(&ops, &sizes) {
+            store.append(&batch).expect("append again");
+        }
+        prop_assert_eq!(store.ops().expect("ops"), first_copies(&ops));
+        prop_assert_eq!(store.load().expect("load"), expected.clone());
         store.rebuild_view().expect("rebuild");
-        prop_assert_eq!(store.load().expect("load after rebuild"), expected);
+        prop_assert_eq!(store.load().expect("load after rebuild"), expected.clone());
+        for item in expected.all_items() {
+            prop_assert_eq!(store.history(&item.id).expect("history"), all[&item.id].clone());
+        }
     }
 }

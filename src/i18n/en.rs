@@ -48,6 +48,8 @@ pub static STRINGS: Strings = Strings {
     palette_hint: "Type to search · Enter run · Esc close",
     no_selection: "No item selected",
     history: "History",
+    history_loading: "Loading the history …",
+    history_failed: "The history could not be read: {err}",
     stage: "Stage",
     created_at: "Created",
     updated_at: "Updated",

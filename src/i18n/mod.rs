@@ -107,6 +107,10 @@ pub struct Strings {
     pub palette_hint: &'static str,
     pub no_selection: &'static str,
     pub history: &'static str,
+    /// Shown under the history heading until the store has answered.
+    pub history_loading: &'static str,
+    /// {err}
+    pub history_failed: &'static str,
     pub stage: &'static str,
     pub created_at: &'static str,
     pub updated_at: &'static str,

@@ -48,6 +48,8 @@ pub static STRINGS: Strings = Strings {
     palette_hint: "Skriv for å søke · Enter kjør · Esc lukk",
     no_selection: "Ingen sak valgt",
     history: "Historikk",
+    history_loading: "Henter historikken …",
+    history_failed: "Historikken kunne ikke leses: {err}",
     stage: "Status",
     created_at: "Opprettet",
     updated_at: "Endret",

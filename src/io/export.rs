@@ -1,8 +1,9 @@
 //! Writing the portfolio out: CSV for spreadsheets, JSON for everything.
 
 use super::columns::{LIST_SEPARATOR, STYR};
-use crate::model::{Anchor, Item, Portfolio};
+use crate::model::{Anchor, HistoryEntry, Item, ItemId, Portfolio};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
 /// The live items as CSV in styr's export format: one column per field (see
 /// `columns::STYR`), lists joined with "; ", dates as YYYY-MM-DD, funds as plain whole
@@ -48,11 +49,27 @@ fn csv_row(i: &Item) -> Vec<String> {
     row.to_vec()
 }
 
-/// Every item, deleted ones too, with its history, as a pretty JSON array (oldest
-/// first, ending in a newline). [`crate::io::import::read_json`] reads it back, leaving
-/// out deleted items and history.
-pub fn to_json(p: &Portfolio) -> String {
-    let items: Vec<&Item> = p.all_items().collect();
+/// One item as the JSON export writes it: its fields (empty ones left out) and its
+/// history.
+#[derive(serde::Serialize)]
+struct Exported<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    history: &'a [HistoryEntry],
+}
+
+/// Every item, deleted ones too, with its history (from `histories`, e.g.
+/// [`crate::store::Store::histories`]), as a pretty JSON array (oldest first, ending in
+/// a newline). [`crate::io::import::read_json`] reads it back, leaving out deleted items
+/// and history.
+pub fn to_json(p: &Portfolio, histories: &BTreeMap<ItemId, Vec<HistoryEntry>>) -> String {
+    let items: Vec<Exported> = p
+        .all_items()
+        .map(|item| Exported {
+            item,
+            history: histories.get(&item.id).map_or(&[], Vec::as_slice),
+        })
+        .collect();
     let mut s = serde_json::to_string_pretty(&items).expect("an item always serialises");
     s.push('\n');
     s
@@ -93,13 +110,14 @@ mod tests {
             ),
         ];
         let mut p = Portfolio::fold(&ops);
-        p.apply(&Op::new(
+        let delete = Op::new(
             "a",
             3,
             Payload::DeleteItem {
                 item: ops[1].payload.item(),
             },
-        ));
+        );
+        p.apply(&delete);
         let csv = to_csv(&p);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2, "the deleted item is left out: {csv}");
@@ -108,8 +126,10 @@ mod tests {
             lines[1],
             format!("{id},vurdering,\"Chatbot, døgnåpen\",,,,,,IKT; Servicetorget,,2024-01-02,,2500000,,,,,,,ki; innbygger")
         );
-        let json = to_json(&p);
+        let all: Vec<Op> = ops.iter().cloned().chain([delete]).collect();
+        let json = to_json(&p, &crate::model::histories(&all));
         assert!(json.contains("\"deleted\": true"), "{json}");
         assert!(json.contains("\"history\""), "{json}");
+        assert!(json.contains("\"event\": \"deleted\""), "{json}");
     }
 }

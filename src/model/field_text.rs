@@ -2,7 +2,7 @@
 //! line of text (lists joined with "; ", dates as YYYY-MM-DD, kroner with or without
 //! thousands spaces). Parsing is strict and says which kind of value was expected.
 
-use super::{Anchor, FieldName, FieldValue};
+use super::{Anchor, FieldName, FieldValue, Item, ItemId, StageKey};
 use chrono::NaiveDate;
 
 /// Why a typed value could not become a field value.
@@ -35,6 +35,13 @@ impl FieldValue {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
         }
+    }
+
+    /// True when this is the value a blank item has, so setting it on a new item would
+    /// change nothing (an empty text or list, no number, no date).
+    pub fn is_unset(&self) -> bool {
+        let blank = Item::blank(ItemId(uuid::Uuid::nil()), StageKey(String::new()), 0);
+        blank.get(self.name()) == *self
     }
 
     /// Parses typed text into a value of field `name`. Empty text means "none".
@@ -102,6 +109,21 @@ fn split_list(t: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unset_means_what_a_blank_item_has() {
+        for name in FieldName::ALL {
+            assert!(
+                FieldValue::parse(name, "")
+                    .expect("empty parses")
+                    .is_unset(),
+                "{name:?}"
+            );
+        }
+        assert!(!FieldValue::Funds(Some(0)).is_unset());
+        assert!(!FieldValue::Title("x".into()).is_unset());
+        assert!(!FieldValue::Tags(vec![String::new()]).is_unset());
+    }
 
     #[test]
     fn kroner_with_spaces() {

@@ -1,5 +1,5 @@
 use super::conflict::SyncState;
-use super::{ItemId, OpId, StageKey};
+use super::{ItemId, StageKey};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -9,46 +9,45 @@ use serde::{Deserialize, Serialize};
 pub struct Item {
     pub id: ItemId,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The proposing organisation [innsender], usually a municipality.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub submitter: String,
     /// Strategic anchoring [strategisk forankring]: strategy areas and goal numbers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anchoring: Vec<Anchor>,
     pub stage: StageKey,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub project_leader: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub project_group: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Timeline::is_empty")]
     pub timeline: Timeline,
     /// Project funds [prosjektmidler] in whole NOK.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funds_nok: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub funding_source: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Benefits::is_empty")]
     pub benefits: Benefits,
     /// "Ett nytt system inn betyr ett system ut": the system this item retires.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub retires_system: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Milliseconds since the Unix epoch, from the op that created the item.
     pub created: i64,
     /// Milliseconds since the Unix epoch, from the latest op that changed the item.
     pub updated: i64,
     /// A deleted item stays in the portfolio, hidden, so that a delete can be undone.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deleted: bool,
-    #[serde(default)]
-    pub history: Vec<HistoryEntry>,
     /// Which confirmed op last set each field, and open conflicts (see `conflict`).
-    #[serde(default, skip_serializing_if = "SyncState::is_empty")]
+    /// Bookkeeping of this replica: the store's view keeps it, exports leave it out.
+    #[serde(skip)]
     pub sync: SyncState,
 }
 
@@ -56,51 +55,32 @@ pub struct Item {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
     pub area: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goals: Vec<u32>,
 }
 
 /// When: free text as the plans write it ("2.–4. kv. 2012"), plus optional dates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<NaiveDate>,
 }
 
 /// Expected benefits [gevinster]: a summary plus the three kinds Nordland names.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Benefits {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub saved_costs: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub saved_time: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub increased_quality: String,
-}
-
-/// What happened to an item, kept with the op that did it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub op_id: OpId,
-    pub at: i64,
-    pub author: String,
-    pub event: HistoryEvent,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum HistoryEvent {
-    Created { stage: StageKey },
-    Edited { fields: Vec<FieldName> },
-    Moved { from: StageKey, to: StageKey },
-    Deleted,
-    Restored,
 }
 
 /// The editable fields, by name. The order here is the order of the edit form.
@@ -200,6 +180,25 @@ impl FieldValue {
     }
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Timeline {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.start.is_none() && self.end.is_none()
+    }
+}
+
+impl Benefits {
+    pub fn is_empty(&self) -> bool {
+        self.summary.is_empty()
+            && self.saved_costs.is_empty()
+            && self.saved_time.is_empty()
+            && self.increased_quality.is_empty()
+    }
+}
+
 impl Item {
     /// An empty item in `stage`, before any field is set.
     pub fn blank(id: ItemId, stage: StageKey, at: i64) -> Self {
@@ -222,7 +221,6 @@ impl Item {
             created: at,
             updated: at,
             deleted: false,
-            history: Vec::new(),
             sync: SyncState::default(),
         }
     }

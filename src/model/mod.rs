@@ -4,6 +4,7 @@
 
 pub mod conflict;
 mod field_text;
+mod history;
 mod ids;
 mod item;
 mod op;
@@ -14,10 +15,9 @@ mod stage;
 pub mod text;
 
 pub use field_text::FieldParseError;
+pub use history::{histories, history_of, HistoryEntry, HistoryEvent};
 pub use ids::{ItemId, OpId};
-pub use item::{
-    Anchor, Benefits, FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, Timeline,
-};
+pub use item::{Anchor, Benefits, FieldName, FieldValue, Item, Timeline};
 pub use op::{Op, OpError, Payload, OP_VERSION};
 pub use portfolio::Portfolio;
 pub use replica::{Confirmed, Replica};

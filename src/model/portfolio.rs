@@ -11,13 +11,29 @@ use std::collections::{BTreeMap, BTreeSet};
 /// replayed log) changes nothing the second time. Ops that refer to an item that does
 /// not exist are ignored, so any sequence of ops folds without error; a copy of such an
 /// op that arrives after the item's create stays ignored too.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The remembered ids are those this value has taken in since it was made: a portfolio
+/// loaded from the store's view starts with none. Ops already in the store's log are
+/// kept out by the store itself (its op-id index), so they never reach a loaded
+/// portfolio a second time.
+#[derive(Clone, Debug, Default)]
 pub struct Portfolio {
     items: BTreeMap<ItemId, Item>,
-    /// Ids of every op applied or ignored so far. Item histories alone cannot tell that
+    /// Ids of every op applied or ignored by this value. Items alone cannot tell that
     /// an op about a then-unknown item was already seen.
     seen: BTreeSet<OpId>,
 }
+
+/// Two portfolios are equal when they hold the same items (deleted ones included).
+/// Which op ids each has taken in is bookkeeping of the process, not content: a
+/// portfolio loaded from the store equals the fold of the store's log.
+impl PartialEq for Portfolio {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl Eq for Portfolio {}
 
 impl Portfolio {
     pub fn fold<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
@@ -28,30 +44,22 @@ impl Portfolio {
         p
     }
 
-    /// Rebuilds a portfolio from its materialised items (the store's view). The ops it
-    /// has seen are those in the items' histories; use [`Portfolio::from_view`] when the
-    /// ids of ignored ops are known too.
+    /// Rebuilds a portfolio from its materialised items (the store's view), taking
+    /// them one at a time as they are decoded, with no op ids seen yet.
     pub fn from_items(items: impl IntoIterator<Item = Item>) -> Self {
-        Self::from_view(items, [])
+        let mut map = BTreeMap::new();
+        // One insert at a time, not `collect`: that would first gather every item in a
+        // growing `Vec` (twice the memory at the peak) to sort it.
+        for item in items {
+            map.insert(item.id, item);
+        }
+        Portfolio {
+            items: map,
+            seen: BTreeSet::new(),
+        }
     }
 
-    /// Rebuilds a portfolio from its materialised items plus the ids of every op that
-    /// was folded into them (the store keeps both), so that it equals the fold.
-    pub fn from_view(
-        items: impl IntoIterator<Item = Item>,
-        seen: impl IntoIterator<Item = OpId>,
-    ) -> Self {
-        let items: BTreeMap<ItemId, Item> = items.into_iter().map(|i| (i.id, i)).collect();
-        let mut seen: BTreeSet<OpId> = seen.into_iter().collect();
-        seen.extend(
-            items
-                .values()
-                .flat_map(|i| i.history.iter().map(|h| h.op_id)),
-        );
-        Portfolio { items, seen }
-    }
-
-    /// Whether an op with this id has been applied (or ignored) already.
+    /// Whether this portfolio has applied (or ignored) an op with this id.
     pub fn has_seen(&self, op_id: &OpId) -> bool {
         self.seen.contains(op_id)
     }
@@ -59,28 +67,42 @@ impl Portfolio {
     /// Applies one op. Returns the id of the item it changed, or `None` when the op
     /// changed nothing (already applied, or about an unknown item).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
-        self.apply_at(op, None)
+        self.apply_at(op, None).map(|_| op.payload.item())
     }
 
     /// Applies an op the server confirmed with `seq`, with the conflict rules of
     /// [`super::conflict`]. Confirmed ops must come in seq order.
     pub fn apply_confirmed(&mut self, op: &Op, seq: u64) -> Option<ItemId> {
-        self.apply_at(op, Some(seq))
+        self.apply_at(op, Some(seq)).map(|_| op.payload.item())
     }
 
-    fn apply_at(&mut self, op: &Op, seq: Option<u64>) -> Option<ItemId> {
+    /// As [`Portfolio::apply`], returning the history entry for what the op did.
+    pub fn apply_event(&mut self, op: &Op) -> Option<HistoryEntry> {
+        self.apply_at(op, None)
+    }
+
+    fn apply_at(&mut self, op: &Op, seq: Option<u64>) -> Option<HistoryEntry> {
         if !self.seen.insert(op.op_id) {
             return None;
         }
         let id = op.payload.item();
-        match self.items.get_mut(&id) {
-            Some(item) => apply_to_item(item, op, seq).then_some(id),
+        let event = match self.items.get_mut(&id) {
+            Some(item) => apply_to_item(item, op, seq)?,
             None => {
                 let new = create_item(op, seq)?;
+                let event = HistoryEvent::Created {
+                    stage: new.stage.clone(),
+                };
                 self.items.insert(id, new);
-                Some(id)
+                event
             }
-        }
+        };
+        Some(HistoryEntry {
+            op_id: op.op_id,
+            at: op.at,
+            author: op.author.clone(),
+            event,
+        })
     }
 
     /// Replaces (or with `None` removes) one item as a whole, without touching the set
@@ -187,12 +209,6 @@ pub(crate) fn create_item(op: &Op, seq: Option<u64>) -> Option<Item> {
             record(Slot::Field(f.name()));
         }
     }
-    new.history.push(history_entry(
-        op,
-        HistoryEvent::Created {
-            stage: stage.clone(),
-        },
-    ));
     Some(new)
 }
 
@@ -200,21 +216,9 @@ fn new_version(sync: &mut SyncState, slot: Slot, op: &Op, seq: u64) {
     sync.record(slot, seq, op.base_seq, &op.author, || None);
 }
 
-fn history_entry(op: &Op, event: HistoryEvent) -> HistoryEntry {
-    HistoryEntry {
-        op_id: op.op_id,
-        at: op.at,
-        author: op.author.clone(),
-        event,
-    }
-}
-
-/// Applies `op` to an existing item. Returns whether the op was taken in: a create of
-/// an existing item and an op already in the item's history are not.
-pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> bool {
-    if item.history.iter().any(|h| h.op_id == op.op_id) {
-        return false;
-    }
+/// Applies `op` to an existing item. Returns what it did, or `None` for a create of an
+/// existing item (which changes nothing).
+pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Option<HistoryEvent> {
     let record = |item: &mut Item, slot: Slot| {
         if let Some(seq) = seq {
             let text = |item: &Item| match slot {
@@ -227,7 +231,7 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> bool 
         }
     };
     let event = match &op.payload {
-        Payload::CreateItem { .. } => return false,
+        Payload::CreateItem { .. } => return None,
         Payload::EditItem { changes, .. } => {
             for c in changes {
                 record(item, Slot::Field(c.name()));
@@ -255,8 +259,7 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> bool 
         }
     };
     item.updated = item.updated.max(op.at);
-    item.history.push(history_entry(op, event));
-    true
+    Some(event)
 }
 
 /// The text of a free-text field, kept when a concurrent edit replaces it.

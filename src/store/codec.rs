@@ -1,8 +1,8 @@
 //! How keys and values are laid out in the sled trees, and reading them back without
 //! trusting them: every decode failure becomes a [`StoreError`] that names the entry.
 
-use super::StoreError;
-use crate::model::{Item, ItemId, Op, OpId};
+use super::{item_codec, StoreError};
+use crate::model::{Item, ItemId, Op};
 use uuid::Uuid;
 
 /// Tree names on disk.
@@ -10,6 +10,7 @@ pub(crate) const OPS: &str = "ops";
 pub(crate) const OP_IDS: &str = "op_ids";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const ITEMS: &str = "items";
+pub(crate) const ITEM_OPS: &str = "item_ops";
 pub(crate) const META: &str = "meta";
 
 /// Keys in the `meta` tree.
@@ -43,23 +44,33 @@ pub(crate) fn decode_op(tree: &'static str, index: u64, bytes: &[u8]) -> Result<
     })
 }
 
-pub(crate) fn decode_op_id(key: &[u8]) -> Result<OpId, StoreError> {
-    Uuid::from_slice(key)
-        .map(OpId)
-        .map_err(|e| StoreError::CorruptEntry {
-            tree: OP_IDS,
-            key: hex(key),
-            reason: e.to_string(),
-        })
-}
-
 pub(crate) fn item_key(id: &ItemId) -> [u8; 16] {
     *id.0.as_bytes()
 }
 
-pub(crate) fn encode_item(item: &Item) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(item)
-        .map_err(|e| StoreError::Corrupt(format!("the item {} could not be written: {e}", item.id)))
+/// A key of the `item_ops` index: the item id, then the op's log index, so that one
+/// item's keys are together and in log order.
+pub(crate) fn item_op_key(id: &ItemId, index: u64) -> [u8; 24] {
+    let mut key = [0u8; 24];
+    key[..16].copy_from_slice(id.0.as_bytes());
+    key[16..].copy_from_slice(&index.to_be_bytes());
+    key
+}
+
+/// The log index in an `item_ops` key.
+pub(crate) fn decode_item_op_key(key: &[u8]) -> Result<u64, StoreError> {
+    key.get(16..)
+        .and_then(|tail| <[u8; 8]>::try_from(tail).ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StoreError::CorruptEntry {
+            tree: ITEM_OPS,
+            key: hex(key),
+            reason: format!("an item-op key must be 24 bytes, not {}", key.len()),
+        })
+}
+
+pub(crate) fn encode_item(item: &Item) -> Vec<u8> {
+    item_codec::encode(item)
 }
 
 pub(crate) fn decode_item(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
@@ -68,7 +79,7 @@ pub(crate) fn decode_item(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> 
         key: Uuid::from_slice(key).map_or_else(|_| hex(key), |u| u.to_string()),
         reason,
     };
-    let item: Item = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let item = item_codec::decode(bytes).map_err(corrupt)?;
     if item.id.0.as_bytes()[..] != *key {
         return Err(corrupt(format!("it holds the item {}", item.id)));
     }
@@ -122,7 +133,6 @@ mod tests {
             decode_index(OPS, b"short"),
             Err(StoreError::CorruptEntry { tree: OPS, .. })
         ));
-        assert!(decode_op_id(b"not sixteen").is_err());
         assert!(decode_u32(META_SCHEMA_VERSION, b"12345").is_err());
         assert!(decode_u64(META_NEXT_INDEX, b"").is_err());
         let err = decode_op(OPS_LABEL, 7, b"{not json").map(|_| ());
@@ -135,13 +145,24 @@ mod tests {
     }
 
     #[test]
+    fn item_op_keys_group_an_item_in_log_order() {
+        let a = ItemId(Uuid::from_u128(1));
+        let b = ItemId(Uuid::from_u128(2));
+        assert!(item_op_key(&a, 5) < item_op_key(&a, 256));
+        assert!(item_op_key(&a, u64::MAX) < item_op_key(&b, 0));
+        assert_eq!(item_op_key(&a, 5)[..16], item_key(&a));
+        assert_eq!(decode_item_op_key(&item_op_key(&b, 70_000)), Ok(70_000));
+        assert!(decode_item_op_key(b"short").is_err());
+    }
+
+    #[test]
     fn an_item_under_the_wrong_key_is_refused() {
         let item = Item::blank(
             ItemId(Uuid::from_u128(1)),
             crate::model::StageKey::new("innkommet"),
             0,
         );
-        let bytes = encode_item(&item).expect("an item encodes");
+        let bytes = encode_item(&item);
         assert_eq!(decode_item(&item_key(&item.id), &bytes), Ok(item.clone()));
         let other = item_key(&ItemId(Uuid::from_u128(2)));
         assert!(decode_item(&other, &bytes).is_err());

@@ -1,10 +1,10 @@
-//! The op log and the outbox: appending (log, outbox, op-id index and view in one
-//! transaction) and reading them back in order.
+//! The op log and the outbox: appending (log, outbox, op-id index, item-op index and
+//! view in one transaction) and reading them back in order.
 
 use super::codec::{self, META_NEXT_INDEX};
 use super::trees::Trees;
 use super::StoreError;
-use crate::model::{Op, Portfolio};
+use crate::model::{ItemId, Op, Portfolio};
 use sled::transaction::{
     ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree,
 };
@@ -20,9 +20,10 @@ pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
         &trees.op_ids,
         &trees.outbox,
         &trees.items,
+        &trees.item_ops,
         &trees.meta,
     )
-        .transaction(|(log, op_ids, outbox, items, meta)| {
+        .transaction(|(log, op_ids, outbox, items, item_ops, meta)| {
             let mut next = match meta.get(META_NEXT_INDEX)? {
                 Some(v) => codec::decode_u64(META_NEXT_INDEX, &v).map_err(abort)?,
                 None => 0,
@@ -35,13 +36,15 @@ pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
                 if op_ids.get(id)?.is_some() {
                     continue;
                 }
-                let key = codec::index_key(next);
+                let index = next;
+                let key = codec::index_key(index);
                 next = next
                     .checked_add(1)
                     .ok_or_else(|| abort(StoreError::Corrupt("the op log is full".into())))?;
                 log.insert(&key[..], bytes.as_slice())?;
                 outbox.insert(&key[..], bytes.as_slice())?;
                 op_ids.insert(&id[..], &key[..])?;
+                item_ops.insert(&codec::item_op_key(&op.payload.item(), index)[..], &[][..])?;
                 apply_to_view(items, op)?;
                 added += 1;
             }
@@ -65,7 +68,7 @@ fn apply_to_view(
     let mut portfolio = Portfolio::from_items(current);
     if portfolio.apply(op).is_some() {
         if let Some(item) = portfolio.get_any(&id) {
-            items.insert(&key[..], codec::encode_item(item).map_err(abort)?)?;
+            items.insert(&key[..], codec::encode_item(item))?;
         }
     }
     Ok(())
@@ -77,11 +80,44 @@ fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
 
 /// Every op in `tree` (the log or the outbox), in index order.
 pub(crate) fn read(tree: &sled::Tree, label: &'static str) -> Result<Vec<Op>, StoreError> {
+    Ok(read_indexed(tree, label)?
+        .into_iter()
+        .map(|(_, op)| op)
+        .collect())
+}
+
+/// As [`read`], with each op's index.
+pub(crate) fn read_indexed(
+    tree: &sled::Tree,
+    label: &'static str,
+) -> Result<Vec<(u64, Op)>, StoreError> {
     let mut ops = Vec::with_capacity(tree.len());
     for entry in tree.iter() {
         let (key, value) = entry?;
         let index = codec::decode_index(label, &key)?;
-        ops.push(codec::decode_op(label, index, &value)?);
+        ops.push((index, codec::decode_op(label, index, &value)?));
+    }
+    Ok(ops)
+}
+
+/// The ops about `item`, in log order, found through the `item_ops` index.
+pub(crate) fn read_item(trees: &Trees, item: &ItemId) -> Result<Vec<Op>, StoreError> {
+    let mut ops = Vec::new();
+    for key in trees.item_ops.scan_prefix(codec::item_key(item)).keys() {
+        let key = key?;
+        let index = codec::decode_item_op_key(&key)?;
+        let bytes =
+            trees
+                .ops
+                .get(codec::index_key(index))?
+                .ok_or_else(|| StoreError::CorruptEntry {
+                    tree: codec::ITEM_OPS,
+                    key: codec::hex(&key),
+                    reason: format!(
+                        "it names the change at position {index}, which is not in the op log"
+                    ),
+                })?;
+        ops.push(codec::decode_op(codec::OPS_LABEL, index, &bytes)?);
     }
     Ok(ops)
 }

@@ -3,7 +3,8 @@
 //! the TUI's unsaved draft).
 //!
 //! Every write is durable before it returns: [`Store::append`] commits the log, outbox,
-//! op-id index and view in one sled transaction, then calls sled's blocking `flush`.
+//! op-id index, item-op index and view in one sled transaction, then calls sled's
+//! blocking `flush`.
 //! These are blocking calls: from async code run them in `tokio::task::spawn_blocking`.
 //!
 //! Several styr processes can share one base folder: each takes the first free numbered
@@ -11,6 +12,7 @@
 
 mod codec;
 mod error;
+mod item_codec;
 mod log;
 mod schema;
 mod slot;
@@ -21,8 +23,9 @@ pub use error::{OpenError, StoreError};
 pub use schema::SCHEMA_VERSION;
 pub use slot::MAX_SLOTS;
 
-use crate::model::{Op, Portfolio};
+use crate::model::{HistoryEntry, ItemId, Op, Portfolio};
 use codec::{META_DRAFT, OPS_LABEL, OUTBOX_LABEL};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -77,15 +80,18 @@ impl Store {
     }
 
     /// Reads the materialised view (the items tree) into a portfolio. Never replays
-    /// the op log.
+    /// the op log, and reads no history. The portfolio has seen no op ids: ops already
+    /// logged are kept out by [`Store::append`], not by the portfolio.
     pub fn load(&self) -> Result<Portfolio, StoreError> {
         view::load(&self.trees)
     }
 
     /// Appends ops durably. In one transaction over all trees, each op not stored yet
-    /// (by op id) goes into the op log and the outbox under the next local index, and
-    /// is applied to its item in the view. Ops already stored are skipped, so a retried
-    /// append is harmless. Returns only after sled's blocking flush.
+    /// (by op id, through the `op_ids` index) goes into the op log and the outbox under
+    /// the next local index, into its item's entries in `item_ops`, and is applied to its
+    /// item in the view. Ops already stored, in this process or any earlier one, are
+    /// skipped, so a retried or replayed append is harmless. Returns only after sled's
+    /// blocking flush.
     pub fn append(&self, ops: &[Op]) -> Result<(), StoreError> {
         if ops.is_empty() {
             return Ok(());
@@ -107,14 +113,30 @@ impl Store {
         log::read(&self.trees.outbox, OUTBOX_LABEL)
     }
 
-    /// Throws the view away and folds the op log again, then flushes. For a view that
-    /// has drifted or grown; the log is read in full before the view is touched, so a
-    /// damaged log leaves the old view in place.
+    /// The history of one item, derived from its ops (found through the `item_ops`
+    /// index) when asked for: the view's items do not carry it. Empty for an item the
+    /// log does not know.
+    pub fn history(&self, item: &ItemId) -> Result<Vec<HistoryEntry>, StoreError> {
+        // Under the writer lock, so that an append is seen whole or not at all.
+        let ops = {
+            let _writer = self.writer();
+            log::read_item(&self.trees, item)?
+        };
+        Ok(crate::model::history_of(item, &ops))
+    }
+
+    /// Every item's history, from the whole op log (for the JSON export).
+    pub fn histories(&self) -> Result<BTreeMap<ItemId, Vec<HistoryEntry>>, StoreError> {
+        Ok(crate::model::histories(&self.ops()?))
+    }
+
+    /// Throws the view and the item-op index away and derives them from the op log
+    /// again, then flushes. For a view that has drifted or grown; the log is read in
+    /// full before the view is touched, so a damaged log leaves the old view in place.
     pub fn rebuild_view(&self) -> Result<(), StoreError> {
         {
             let _writer = self.writer();
-            let ops = self.ops()?;
-            view::replace(&self.trees, &Portfolio::fold(&ops))?;
+            view::rebuild(&self.trees)?;
         }
         self.trees.flush()
     }

@@ -12,13 +12,13 @@ use super::{view, OpenError, StoreError};
 use std::collections::BTreeSet;
 
 /// The layout this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Upgrades a cache by one version.
 pub(crate) type Migration = fn(&Trees) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades a cache from version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1];
+pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2];
 
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
 
@@ -77,6 +77,14 @@ fn v0_to_v1(trees: &Trees) -> Result<(), StoreError> {
         .insert(META_NEXT_INDEX, &codec::index_key(next)[..])?;
     view::replace(trees, &crate::model::Portfolio::fold(&ops))?;
     Ok(())
+}
+
+/// Version 2 takes history out of the view: items are stored in the binary encoding of
+/// `item_codec` without their history, and the new `item_ops` index (item id ++ log
+/// index) lists each item's ops, from which its history is derived when it is shown.
+/// Both are derived from the log; running this again gives the same result.
+fn v1_to_v2(trees: &Trees) -> Result<(), StoreError> {
+    view::rebuild(trees)
 }
 
 #[cfg(test)]

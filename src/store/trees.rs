@@ -1,10 +1,12 @@
-//! The sled database and its five trees, opened together.
+//! The sled database and its six trees, opened together.
 
 use super::codec;
 
 /// `ops`: index → op JSON. `op_ids`: op id → index, for de-duplication. `outbox`:
 /// index → op JSON, the ops no server has acknowledged yet. `items`: item id → item
-/// JSON, the materialised view. `meta`: schema version, next index, draft.
+/// (binary, `item_codec`), the materialised view. `item_ops`: item id ++ index → empty,
+/// each item's ops in log order (for its history). `meta`: schema version, next index,
+/// draft.
 #[derive(Clone, Debug)]
 pub(crate) struct Trees {
     pub db: sled::Db,
@@ -12,6 +14,7 @@ pub(crate) struct Trees {
     pub op_ids: sled::Tree,
     pub outbox: sled::Tree,
     pub items: sled::Tree,
+    pub item_ops: sled::Tree,
     pub meta: sled::Tree,
 }
 
@@ -22,6 +25,7 @@ impl Trees {
             op_ids: db.open_tree(codec::OP_IDS)?,
             outbox: db.open_tree(codec::OUTBOX)?,
             items: db.open_tree(codec::ITEMS)?,
+            item_ops: db.open_tree(codec::ITEM_OPS)?,
             meta: db.open_tree(codec::META)?,
             db,
         })

@@ -1,24 +1,35 @@
 //! The materialised view: the `items` tree holds every item as the fold of the op log
-//! left it, so that opening the app reads items instead of replaying history.
+//! left it, so that opening the app reads items instead of replaying history. The
+//! `item_ops` index (each item's ops) is derived from the log too, and rebuilt with it.
 
 use super::codec;
+use super::log;
 use super::trees::Trees;
 use super::StoreError;
-use crate::model::Portfolio;
+use crate::model::{Op, Portfolio};
 
-/// The view as a portfolio, with the ids of every logged op so that it equals the fold
-/// of the log (ops about unknown items included).
+/// The view as a portfolio. Items go into the portfolio as they are decoded, without
+/// gathering them first; the portfolio starts with no op ids seen (the store's `op_ids`
+/// index keeps logged ops out).
 pub(crate) fn load(trees: &Trees) -> Result<Portfolio, StoreError> {
-    let mut items = Vec::new();
-    for entry in trees.items.iter() {
-        let (key, value) = entry?;
-        items.push(codec::decode_item(&key, &value)?);
+    let mut failed = None;
+    let items = trees.items.iter().map_while(|entry| {
+        let decoded = entry
+            .map_err(StoreError::from)
+            .and_then(|(key, value)| codec::decode_item(&key, &value));
+        match decoded {
+            Ok(item) => Some(item),
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        }
+    });
+    let portfolio = Portfolio::from_items(items);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(portfolio),
     }
-    let mut seen = Vec::new();
-    for key in trees.op_ids.iter().keys() {
-        seen.push(codec::decode_op_id(&key?)?);
-    }
-    Ok(Portfolio::from_view(items, seen))
 }
 
 /// Replaces the whole view with `portfolio`'s items in one atomic batch.
@@ -29,8 +40,30 @@ pub(crate) fn replace(trees: &Trees, portfolio: &Portfolio) -> Result<(), StoreE
     }
     // Inserts after removes: a key in both ends up inserted.
     for item in portfolio.all_items() {
-        batch.insert(&codec::item_key(&item.id)[..], codec::encode_item(item)?);
+        batch.insert(&codec::item_key(&item.id)[..], codec::encode_item(item));
     }
     trees.items.apply_batch(batch)?;
     Ok(())
+}
+
+/// Replaces the `item_ops` index with one entry per op in `log` (index, op), in one
+/// atomic batch.
+pub(crate) fn replace_item_ops(trees: &Trees, log: &[(u64, Op)]) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    for key in trees.item_ops.iter().keys() {
+        batch.remove(key?);
+    }
+    for (index, op) in log {
+        batch.insert(&codec::item_op_key(&op.payload.item(), *index)[..], &[][..]);
+    }
+    trees.item_ops.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Derives the view and the `item_ops` index from the op log again. The log is read in
+/// full first, so a damaged log changes nothing.
+pub(crate) fn rebuild(trees: &Trees) -> Result<(), StoreError> {
+    let log = log::read_indexed(&trees.ops, codec::OPS_LABEL)?;
+    replace(trees, &Portfolio::fold(log.iter().map(|(_, op)| op)))?;
+    replace_item_ops(trees, &log)
 }

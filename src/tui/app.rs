@@ -5,7 +5,7 @@ use super::form::FormState;
 use super::msg::Effect;
 use super::theme::Theme;
 use crate::i18n::{fill, Lang, Strings};
-use crate::model::{text, ItemId, Op, Payload, Portfolio, StageKey, Stages};
+use crate::model::{text, HistoryEntry, ItemId, Op, Payload, Portfolio, StageKey, Stages};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use std::collections::BTreeMap;
@@ -20,6 +20,14 @@ pub enum Overlay {
     Help,
     Palette(PaletteState),
     DraftOffer(Box<FormState>),
+}
+
+/// The history of the item in the detail view, as far as the store has answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum History {
+    Loading,
+    Loaded(Vec<HistoryEntry>),
+    Failed(String),
 }
 
 #[derive(Default)]
@@ -82,6 +90,9 @@ pub struct App {
     pub save_error: Option<String>,
     pub message: Option<String>,
     pub undo: Vec<Payload>,
+    /// The history of the item shown in the detail view (items do not carry it): asked
+    /// of the store when the view opens, and again after each change to that item.
+    pub history: Option<(ItemId, History)>,
     pub quit: bool,
     pub size: (u16, u16),
     pub clock: fn() -> i64,
@@ -112,6 +123,7 @@ impl App {
             save_error: None,
             message: (!init.notices.is_empty()).then(|| init.notices.join(" ")),
             undo: Vec::new(),
+            history: None,
             quit: false,
             size: (80, 24),
             clock: init.clock,
@@ -217,17 +229,31 @@ impl App {
 
     /// Makes `payload` an op: applies it on screen at once, remembers how to undo it, and
     /// returns the effect that writes it to disk (the status line says "saving" until then).
-    pub fn commit(&mut self, payload: Payload, undoable: bool) -> Effect {
+    /// When the op's item has its history on show, the history is asked for again: the
+    /// store answers after the write, so the answer includes this op.
+    pub fn commit(&mut self, payload: Payload, undoable: bool) -> Vec<Effect> {
         if undoable {
             if let Some(inv) = self.portfolio.inverse(&payload) {
                 self.undo.push(inv);
             }
         }
+        let id = payload.item();
         let op = Op::new(&self.author, (self.clock)(), payload);
         self.portfolio.apply(&op);
         self.pending_saves += 1;
         self.rebuild_columns();
-        Effect::Persist(vec![op])
+        let mut effects = vec![Effect::Persist(vec![op])];
+        if matches!(self.history, Some((shown, _)) if shown == id) {
+            effects.push(Effect::LoadHistory(id));
+        }
+        effects
+    }
+
+    /// Shows the detail view of `id` and asks the store for its history.
+    pub fn open_detail(&mut self, id: ItemId) -> Vec<Effect> {
+        self.screen = Screen::Detail { id, scroll: 0 };
+        self.history = Some((id, History::Loading));
+        vec![Effect::LoadHistory(id)]
     }
 
     pub fn say(&mut self, template: &str, args: &[(&str, &dyn std::fmt::Display)]) {

@@ -1,9 +1,9 @@
 //! The detail view: every field of one item, its description and its history.
 
-use super::app::App;
+use super::app::{App, History};
 use super::widgets::{kroner, wrap};
 use crate::i18n::fill;
-use crate::model::{FieldName, HistoryEvent, Item, ItemId};
+use crate::model::{FieldName, HistoryEntry, HistoryEvent, ItemId};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -19,8 +19,7 @@ fn date(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn history_line(app: &App, item: &Item, i: usize) -> String {
-    let h = &item.history[i];
+fn history_line(app: &App, h: &HistoryEntry) -> String {
     let t = app.t;
     let what = match &h.event {
         HistoryEvent::Created { stage } => fill(t.ev_created, &[("stage", &app.stage_name(stage))]),
@@ -96,9 +95,19 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(t.history, th.accent));
-    for i in (0..item.history.len()).rev() {
+    // Newest first. The history arrives from the store after the view opens.
+    let history: Vec<String> = match &app.history {
+        Some((shown, History::Loaded(entries))) if *shown == id => {
+            entries.iter().rev().map(|h| history_line(app, h)).collect()
+        }
+        Some((shown, History::Failed(err))) if *shown == id => {
+            vec![fill(t.history_failed, &[("err", err)])]
+        }
+        _ => vec![t.history_loading.to_string()],
+    };
+    for entry in &history {
         lines.extend(
-            wrap(&history_line(app, item, i), width)
+            wrap(entry, width)
                 .into_iter()
                 .map(|l| Line::styled(l, th.dim)),
         );

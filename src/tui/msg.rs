@@ -2,7 +2,7 @@
 //! storage, the network or the clock of the terminal: it returns effects, and the loop in
 //! `run.rs` carries them out and answers with messages.
 
-use crate::model::Op;
+use crate::model::{HistoryEntry, ItemId, Op};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug)]
@@ -19,6 +19,12 @@ pub enum Msg {
         count: usize,
         error: String,
     },
+    /// The answer to `Effect::LoadHistory`: the item's history, oldest first, or why it
+    /// could not be read.
+    HistoryLoaded {
+        item: ItemId,
+        entries: Result<Vec<HistoryEntry>, String>,
+    },
 }
 
 #[derive(Debug, PartialEq)]
@@ -27,4 +33,7 @@ pub enum Effect {
     Persist(Vec<Op>),
     /// Write (Some) or clear (None) the form draft.
     SaveDraft(Option<String>),
+    /// Read this item's history from the store (after every write asked for before it),
+    /// then answer `Msg::HistoryLoaded`.
+    LoadHistory(ItemId),
 }

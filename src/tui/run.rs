@@ -9,7 +9,7 @@ use super::app::App;
 use super::msg::{Effect, Msg};
 use super::{update, view};
 use crate::i18n::fill;
-use crate::model::Op;
+use crate::model::{ItemId, Op};
 use crate::store::Store;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
@@ -75,10 +75,12 @@ fn install_panic_hook() {
 enum Job {
     Ops(Vec<Op>),
     Draft(Option<String>),
+    History(ItemId),
 }
 
 /// The writer: one task, so writes reach sled in the order they were made. Each write is
 /// flushed (blocking `Db::flush`, on the blocking pool) before it is reported as saved.
+/// History reads go through it too, so that they see every write asked for before them.
 fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::UnboundedSender<Job> {
     let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
     tokio::spawn(async move {
@@ -103,6 +105,15 @@ fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::Unbo
                 }
                 Job::Draft(d) => {
                     let _ = tokio::task::spawn_blocking(move || s.save_draft(d.as_deref())).await;
+                }
+                Job::History(item) => {
+                    let r = tokio::task::spawn_blocking(move || s.history(&item)).await;
+                    let entries = match r {
+                        Ok(Ok(entries)) => Ok(entries),
+                        Ok(Err(e)) => Err(e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Msg::HistoryLoaded { item, entries });
                 }
             }
         }
@@ -257,6 +268,7 @@ fn run_effects(jobs: &mpsc::UnboundedSender<Job>, effects: Vec<Effect>) {
         let _ = match e {
             Effect::Persist(ops) => jobs.send(Job::Ops(ops)),
             Effect::SaveDraft(d) => jobs.send(Job::Draft(d)),
+            Effect::LoadHistory(item) => jobs.send(Job::History(item)),
         };
     }
 }

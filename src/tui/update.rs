@@ -1,7 +1,7 @@
 //! `update`: the only place the app state changes. Keys become actions through the
 //! keymap; actions change the state and return effects for the loop to carry out.
 
-use super::app::{App, Filter, Overlay, PaletteState, Screen};
+use super::app::{App, Filter, History, Overlay, PaletteState, Screen};
 use super::board;
 use super::editor::Edited;
 use super::form::FormState;
@@ -25,6 +25,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::SaveFailed { count, error } => {
             app.pending_saves = app.pending_saves.saturating_sub(count);
             app.save_error = Some(error);
+            vec![]
+        }
+        Msg::HistoryLoaded { item, entries } => {
+            // An answer for an item no longer shown is dropped.
+            if let Some((shown, history)) = &mut app.history {
+                if *shown == item {
+                    *history = match entries {
+                        Ok(entries) => History::Loaded(entries),
+                        Err(error) => History::Failed(error),
+                    };
+                }
+            }
             vec![]
         }
         Msg::Mouse(m) => {
@@ -206,13 +218,17 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Screen::Detail { id, scroll } => {
             let id = *id;
             match action {
-                Action::Back => app.screen = Screen::Board,
+                Action::Back => {
+                    app.screen = Screen::Board;
+                    app.history = None;
+                }
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 Action::Down => *scroll = scroll.saturating_add(1),
                 Action::Edit => open_form(app, id, true),
                 Action::MoveNext | Action::MovePrev => return move_item(app, id, action),
                 Action::Delete => {
                     app.screen = Screen::Board;
+                    app.history = None;
                     return delete(app, id);
                 }
                 _ => {}
@@ -255,7 +271,7 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => set_row(app, col_len.saturating_sub(1)),
         Action::Open => {
             if let Some(id) = app.selected_id() {
-                app.screen = Screen::Detail { id, scroll: 0 };
+                return app.open_detail(id);
             }
         }
         Action::Edit => {
@@ -336,7 +352,7 @@ fn save_form(app: &mut App) -> Vec<Effect> {
             let id = payload.item();
             let created = matches!(payload, Payload::CreateItem { .. });
             close_form(app);
-            let effect = app.commit(payload, true);
+            let effects = app.commit(payload, true);
             let title = app
                 .portfolio
                 .get(&id)
@@ -349,7 +365,7 @@ fn save_form(app: &mut App) -> Vec<Effect> {
             };
             app.say(template, &[("title", &title)]);
             app.select(id);
-            vec![effect]
+            effects
         }
     }
 }
@@ -374,7 +390,7 @@ fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Eff
         );
         return vec![];
     };
-    let effect = app.commit(
+    let effects = app.commit(
         Payload::MoveItem {
             item: id,
             to: to.clone(),
@@ -384,7 +400,7 @@ fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Eff
     let name = app.stage_name(&to);
     app.say(app.t.moved_to, &[("stage", &name)]);
     app.select(id);
-    vec![effect]
+    effects
 }
 
 fn delete(app: &mut App, id: crate::model::ItemId) -> Vec<Effect> {
@@ -393,9 +409,9 @@ fn delete(app: &mut App, id: crate::model::ItemId) -> Vec<Effect> {
         .get(&id)
         .map(|i| i.title.clone())
         .unwrap_or_default();
-    let effect = app.commit(Payload::DeleteItem { item: id }, true);
+    let effects = app.commit(Payload::DeleteItem { item: id }, true);
     app.say(app.t.deleted_undo, &[("title", &title)]);
-    vec![effect]
+    effects
 }
 
 fn undo(app: &mut App) -> Vec<Effect> {
@@ -404,10 +420,10 @@ fn undo(app: &mut App) -> Vec<Effect> {
         return vec![];
     };
     let id = payload.item();
-    let effect = app.commit(payload, false);
+    let effects = app.commit(payload, false);
     app.message = Some(app.t.undone.to_string());
     app.select(id);
-    vec![effect]
+    effects
 }
 
 /// A key event for tests and the palette: a plain key press.

@@ -1,16 +1,22 @@
 //! Driving the real app in tests: build it from the demo data with a fixed clock, feed
 //! it keys through the real `update`, and draw it into ratatui's `TestBackend`.
+//!
+//! Each app stands on a real store in a temporary folder, as in `run.rs`: the helpers
+//! write the ops it persists there, and answer its history requests from there.
 
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use std::cell::RefCell;
 use styr::i18n::Lang;
-use styr::model::{Op, Portfolio, Stages};
+use styr::model::{Op, Stages};
+use styr::store::Store;
 use styr::tui::app::AppInit;
 use styr::tui::theme::Theme;
 use styr::tui::{update, view, App, Effect, Msg};
+use tempfile::TempDir;
 
 /// 2012-04-16 09:00 UTC: the demo's fixed "now", so screens are the same on every run.
 pub const FIXED_MS: i64 = 1_334_566_800_000;
@@ -23,9 +29,20 @@ pub fn demo_ops() -> Vec<Op> {
     styr::io::demo::demo_ops(FIXED_MS)
 }
 
-pub fn app_with(portfolio: Portfolio, lang: Lang, theme: &str, no_color: bool) -> App {
+thread_local! {
+    /// The store behind this test thread's latest app (each test runs on its own thread).
+    static STORE: RefCell<Option<(Store, TempDir)>> = const { RefCell::new(None) };
+}
+
+/// The app over a new store holding `ops`, loaded as `main.rs` loads it.
+pub fn app_with(ops: &[Op], lang: Lang, theme: &str, no_color: bool) -> App {
     // History times are shown in local time; pin the zone so snapshots are stable.
     std::env::set_var("TZ", "UTC");
+    let dir = TempDir::new().expect("temp dir");
+    let store = Store::open(dir.path()).expect("the store opens");
+    store.append(ops).expect("the ops are stored");
+    let portfolio = store.load().expect("the store loads");
+    STORE.with(|s| *s.borrow_mut() = Some((store, dir)));
     let (theme, err) = Theme::load(theme, None, no_color);
     assert!(err.is_none(), "{err:?}");
     App::new(AppInit {
@@ -43,7 +60,7 @@ pub fn app_with(portfolio: Portfolio, lang: Lang, theme: &str, no_color: bool) -
 }
 
 pub fn demo_app(lang: Lang) -> App {
-    app_with(Portfolio::fold(&demo_ops()), lang, "dark", false)
+    app_with(&demo_ops(), lang, "dark", false)
 }
 
 /// Parses a key script: plain characters are typed; `<Enter>`, `<Esc>`, `<Tab>`,
@@ -86,12 +103,46 @@ pub fn keys(script: &str) -> Vec<KeyEvent> {
     out
 }
 
-/// Feeds a key script into the real `update`; returns every effect it asked for.
+/// Feeds a key script into the real `update`; returns every effect it asked for. The
+/// effects are carried out against the app's store in order, as `run.rs`'s writer task
+/// does: ops are written (without answering `Saved`, which tests send themselves) and
+/// history requests are answered with `Msg::HistoryLoaded`.
 pub fn press(app: &mut App, script: &str) -> Vec<Effect> {
-    keys(script)
-        .into_iter()
-        .flat_map(|k| update(app, Msg::Key(k)))
-        .collect()
+    let mut all = Vec::new();
+    for k in keys(script) {
+        let effects = update(app, Msg::Key(k));
+        perform(app, &effects);
+        all.extend(effects);
+    }
+    all
+}
+
+/// Carries out `effects` against the store of the current test's app.
+pub fn perform(app: &mut App, effects: &[Effect]) {
+    for effect in effects {
+        let answer = STORE.with(|s| {
+            let guard = s.borrow();
+            let (store, _) = guard.as_ref().expect("the app was made by app_with");
+            match effect {
+                Effect::Persist(ops) => {
+                    store.append(ops).expect("the ops are stored");
+                    None
+                }
+                Effect::SaveDraft(d) => {
+                    store.save_draft(d.as_deref()).expect("the draft is stored");
+                    None
+                }
+                Effect::LoadHistory(item) => Some(Msg::HistoryLoaded {
+                    item: *item,
+                    entries: store.history(item).map_err(|e| e.to_string()),
+                }),
+            }
+        });
+        if let Some(msg) = answer {
+            let more = update(app, msg);
+            perform(app, &more);
+        }
+    }
 }
 
 /// The ops among `effects`, in order.
@@ -100,7 +151,7 @@ pub fn persisted(effects: &[Effect]) -> Vec<Op> {
         .iter()
         .flat_map(|e| match e {
             Effect::Persist(ops) => ops.clone(),
-            Effect::SaveDraft(_) => vec![],
+            Effect::SaveDraft(_) | Effect::LoadHistory(_) => vec![],
         })
         .collect()
 }

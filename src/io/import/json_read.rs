@@ -3,7 +3,7 @@
 use super::rows::Fields;
 use super::ImportedItem;
 use crate::io::ImportError;
-use crate::model::{FieldName, Item, ItemId, StageKey, Stages};
+use crate::model::{FieldName, Item, ItemId, Stages};
 use std::collections::{BTreeSet, HashMap};
 
 /// Reads styr's JSON export (an array of items). Stage keys are checked against the
@@ -90,13 +90,33 @@ fn unknown_stage(item: &Item, stages: &Stages) -> String {
     )
 }
 
-/// The keys of an item as styr writes it, taken from the model so they never drift.
-fn item_keys() -> BTreeSet<String> {
-    let blank = Item::blank(ItemId::new(), StageKey::new("x"), 0);
-    match serde_json::to_value(blank) {
-        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-        _ => BTreeSet::new(),
-    }
+/// The keys of an item as styr's JSON export writes them: the fields of `Item` (empty
+/// ones are left out when written) and its `history`. A test checks this list against
+/// an item with every field set, so it cannot drift from the model.
+const ITEM_KEYS: [&str; 19] = [
+    "id",
+    "title",
+    "description",
+    "submitter",
+    "anchoring",
+    "stage",
+    "priority",
+    "project_leader",
+    "project_group",
+    "timeline",
+    "funds_nok",
+    "funding_source",
+    "benefits",
+    "retires_system",
+    "tags",
+    "created",
+    "updated",
+    "deleted",
+    "history",
+];
+
+fn item_keys() -> BTreeSet<&'static str> {
+    ITEM_KEYS.into_iter().collect()
 }
 
 fn syntax_error(e: serde_json::Error) -> ImportError {
@@ -113,7 +133,7 @@ fn syntax_error(e: serde_json::Error) -> ImportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::FieldValue;
+    use crate::model::{FieldValue, StageKey};
 
     const ID: &str = "0190b5a0-0000-7000-8000-000000000001";
 
@@ -139,12 +159,28 @@ mod tests {
 
     #[test]
     fn knows_every_key_of_an_item() {
-        let keys = item_keys();
-        for k in [
-            "id", "title", "stage", "history", "deleted", "benefits", "timeline",
-        ] {
-            assert!(keys.contains(k), "{k}");
+        let mut item = Item::blank(ItemId::new(), StageKey::new("x"), 0);
+        for name in FieldName::ALL {
+            let text = match name {
+                FieldName::Priority | FieldName::Funds => "1",
+                FieldName::TimelineStart | FieldName::TimelineEnd => "2024-01-02",
+                _ => "x",
+            };
+            item.set(FieldValue::parse(name, text).expect("a valid sample"));
         }
+        item.deleted = true;
+        let written = crate::io::export::to_json(
+            &crate::model::Portfolio::from_items([item]),
+            &Default::default(),
+        );
+        let value: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
+        let keys: BTreeSet<&str> = value[0]
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, item_keys());
     }
 
     #[test]

@@ -106,47 +106,8 @@ pub(super) struct Fields(pub Vec<FieldValue>);
 
 impl Fields {
     pub fn push(&mut self, v: FieldValue) {
-        if !is_unset(&v) {
+        if !v.is_unset() {
             self.0.push(v);
         }
-    }
-}
-
-/// True when `v` is what a blank item already has, so setting it would change nothing.
-pub(super) fn is_unset(v: &FieldValue) -> bool {
-    use FieldValue as F;
-    match v {
-        F::Title(s)
-        | F::Description(s)
-        | F::Submitter(s)
-        | F::ProjectLeader(s)
-        | F::Timeline(s)
-        | F::FundingSource(s)
-        | F::BenefitSummary(s)
-        | F::SavedCosts(s)
-        | F::SavedTime(s)
-        | F::IncreasedQuality(s)
-        | F::RetiresSystem(s) => s.is_empty(),
-        F::Anchoring(a) => a.is_empty(),
-        F::ProjectGroup(l) | F::Tags(l) => l.is_empty(),
-        F::Priority(p) => p.is_none(),
-        F::TimelineStart(d) | F::TimelineEnd(d) => d.is_none(),
-        F::Funds(f) => f.is_none(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{FieldName, Item, ItemId, StageKey};
-
-    #[test]
-    fn unset_means_what_a_blank_item_has() {
-        let blank = Item::blank(ItemId::new(), StageKey::new("innkommet"), 0);
-        for name in FieldName::ALL {
-            assert!(is_unset(&blank.get(name)), "{name:?}");
-        }
-        assert!(!is_unset(&FieldValue::Funds(Some(0))));
-        assert!(!is_unset(&FieldValue::Title("x".into())));
     }
 }
