@@ -12,11 +12,17 @@ pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const ITEMS: &str = "items";
 pub(crate) const ITEM_OPS: &str = "item_ops";
 pub(crate) const META: &str = "meta";
+pub(crate) const BASE: &str = "base";
+pub(crate) const SEQS: &str = "seqs";
 
 /// Keys in the `meta` tree.
 pub(crate) const META_SCHEMA_VERSION: &[u8] = b"schema_version";
 pub(crate) const META_NEXT_INDEX: &[u8] = b"next_index";
 pub(crate) const META_DRAFT: &[u8] = b"draft";
+/// The highest seq the server confirmed and this cache folded.
+pub(crate) const META_LAST_SEQ: &[u8] = b"last_seq";
+/// Present in a cache that syncs with a server (set on first open for the server).
+pub(crate) const META_SYNCED: &[u8] = b"synced";
 
 /// How the trees are named in error messages.
 pub(crate) const OPS_LABEL: &str = "op log";
@@ -166,5 +172,30 @@ mod tests {
         assert_eq!(decode_item(&item_key(&item.id), &bytes), Ok(item.clone()));
         let other = item_key(&ItemId(Uuid::from_u128(2)));
         assert!(decode_item(&other, &bytes).is_err());
+    }
+}
+
+/// A `base` entry: the confirmed state of an item with pending ops. `0` alone when the
+/// item does not exist on the server yet (created here), else `1` and the item.
+pub(crate) fn encode_base(item: Option<&Item>) -> Vec<u8> {
+    match item {
+        None => vec![0],
+        Some(item) => {
+            let mut out = vec![1];
+            out.extend(item_codec::encode(item));
+            out
+        }
+    }
+}
+
+pub(crate) fn decode_base(key: &[u8], bytes: &[u8]) -> Result<Option<Item>, StoreError> {
+    match bytes.split_first() {
+        Some((0, [])) => Ok(None),
+        Some((1, rest)) => decode_item(key, rest).map(Some),
+        _ => Err(StoreError::CorruptEntry {
+            tree: BASE,
+            key: Uuid::from_slice(key).map_or_else(|_| hex(key), |u| u.to_string()),
+            reason: "it is neither a missing item nor an item".into(),
+        }),
     }
 }

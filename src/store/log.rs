@@ -12,7 +12,10 @@ use sled::Transactional;
 
 /// Appends the ops not stored yet, in one multi-tree transaction. Returns how many were
 /// new. Does not flush: the caller does, after releasing its writer lock.
-pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
+///
+/// In a synced cache (`synced`), the first pending op on an item also keeps the item's
+/// confirmed state in `base`, so a confirmation can slide in under the pending ops.
+pub(crate) fn append(trees: &Trees, ops: &[Op], synced: bool) -> Result<usize, StoreError> {
     // Encode once, outside the transaction, which sled may run more than once.
     let encoded: Vec<Vec<u8>> = ops.iter().map(Op::encode).collect();
     let added = (
@@ -22,8 +25,9 @@ pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
         &trees.items,
         &trees.item_ops,
         &trees.meta,
+        &trees.base,
     )
-        .transaction(|(log, op_ids, outbox, items, item_ops, meta)| {
+        .transaction(|(log, op_ids, outbox, items, item_ops, meta, base)| {
             let mut next = match meta.get(META_NEXT_INDEX)? {
                 Some(v) => codec::decode_u64(META_NEXT_INDEX, &v).map_err(abort)?,
                 None => 0,
@@ -45,6 +49,9 @@ pub(crate) fn append(trees: &Trees, ops: &[Op]) -> Result<usize, StoreError> {
                 outbox.insert(&key[..], bytes.as_slice())?;
                 op_ids.insert(&id[..], &key[..])?;
                 item_ops.insert(&codec::item_op_key(&op.payload.item(), index)[..], &[][..])?;
+                if synced {
+                    keep_base(items, base, op)?;
+                }
                 apply_to_view(items, op)?;
                 added += 1;
             }
@@ -71,6 +78,24 @@ fn apply_to_view(
             items.insert(&key[..], codec::encode_item(item))?;
         }
     }
+    Ok(())
+}
+
+/// Keeps the confirmed state of the op's item, unless an earlier pending op did.
+fn keep_base(
+    items: &TransactionalTree,
+    base: &TransactionalTree,
+    op: &Op,
+) -> ConflictableTransactionResult<(), StoreError> {
+    let key = codec::item_key(&op.payload.item());
+    if base.get(&key[..])?.is_some() {
+        return Ok(());
+    }
+    let current = match items.get(&key[..])? {
+        Some(bytes) => Some(codec::decode_item(&key, &bytes).map_err(abort)?),
+        None => None,
+    };
+    base.insert(&key[..], codec::encode_base(current.as_ref()))?;
     Ok(())
 }
 

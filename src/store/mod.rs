@@ -16,6 +16,7 @@ mod item_codec;
 mod log;
 mod schema;
 mod slot;
+mod sync;
 mod trees;
 mod view;
 
@@ -38,6 +39,8 @@ pub struct Store {
     trees: Trees,
     /// Serialises writers, so that `rebuild_view` cannot interleave with `append`.
     writer: Mutex<()>,
+    /// The cache of a server's portfolio: pending ops keep their item's confirmed state.
+    synced: bool,
     slot: usize,
     dir: PathBuf,
     _lock: File,
@@ -60,9 +63,15 @@ impl Store {
         let claimed = slot::claim(base, MAX_SLOTS)?;
         let trees = Trees::open(claimed.db).map_err(StoreError::from)?;
         schema::migrate(&trees, schema::MIGRATIONS)?;
+        let synced = trees
+            .meta
+            .get(codec::META_SYNCED)
+            .map_err(StoreError::from)?
+            .is_some();
         Ok(Store {
             trees,
             writer: Mutex::new(()),
+            synced,
             slot: claimed.slot,
             dir: claimed.dir,
             _lock: claimed.lock,
@@ -98,7 +107,7 @@ impl Store {
         }
         {
             let _writer = self.writer();
-            log::append(&self.trees, ops)?;
+            log::append(&self.trees, ops, self.synced)?;
         }
         self.trees.flush()
     }
@@ -137,6 +146,11 @@ impl Store {
         {
             let _writer = self.writer();
             view::rebuild(&self.trees)?;
+            if self.synced {
+                // The view of a synced cache is its confirmed ops in seq order with the
+                // outbox on top, not the local log order.
+                self.rebuild_synced()?;
+            }
         }
         self.trees.flush()
     }

@@ -1,4 +1,4 @@
-//! The sled database and its six trees, opened together.
+//! The sled database and its eight trees, opened together.
 
 use super::codec;
 
@@ -6,7 +6,8 @@ use super::codec;
 /// index → op JSON, the ops no server has acknowledged yet. `items`: item id → item
 /// (binary, `item_codec`), the materialised view. `item_ops`: item id ++ index → empty,
 /// each item's ops in log order (for its history). `meta`: schema version, next index,
-/// draft.
+/// draft, last seq. `base`: item id → the confirmed state of an item with pending ops
+/// (synced caches only). `seqs`: seq → index, the confirmed ops in the server's order.
 #[derive(Clone, Debug)]
 pub(crate) struct Trees {
     pub db: sled::Db,
@@ -16,6 +17,8 @@ pub(crate) struct Trees {
     pub items: sled::Tree,
     pub item_ops: sled::Tree,
     pub meta: sled::Tree,
+    pub base: sled::Tree,
+    pub seqs: sled::Tree,
 }
 
 impl Trees {
@@ -27,6 +30,8 @@ impl Trees {
             items: db.open_tree(codec::ITEMS)?,
             item_ops: db.open_tree(codec::ITEM_OPS)?,
             meta: db.open_tree(codec::META)?,
+            base: db.open_tree(codec::BASE)?,
+            seqs: db.open_tree(codec::SEQS)?,
             db,
         })
     }

@@ -1,0 +1,335 @@
+//! The synced cache: confirmed ops in the server's seq order, the outbox of pending
+//! ops, and for each item with pending ops its confirmed state (`base`). What the view
+//! holds is always the confirmed state with the pending ops on top; the steps that keep
+//! it so are the model's `Replica`, run on just the items a batch touches, so the cache
+//! on disk and the screen take the same steps.
+
+use super::codec::{self, META_LAST_SEQ, META_NEXT_INDEX, META_SYNCED, OUTBOX_LABEL};
+use super::log;
+use super::{OpenError, Store, StoreError};
+use crate::model::{Confirmed, Item, ItemId, Op, OpId, Portfolio, Replica};
+use crate::protocol::SeqOp;
+use sled::Transactional;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The part of the cache a batch of confirmations or a refusal touches.
+struct Slice {
+    view: Portfolio,
+    base: BTreeMap<ItemId, Option<Item>>,
+    /// Pending ops of these items with their outbox index, in log order.
+    pending: Vec<(u64, Op)>,
+}
+
+impl Store {
+    /// Opens a slot of a server's cache (see [`Store::open`]) and marks it synced.
+    pub fn open_synced(base: &Path) -> Result<Store, OpenError> {
+        let mut store = Store::open(base)?;
+        if !store.synced {
+            store
+                .trees
+                .meta
+                .insert(META_SYNCED, &[1u8][..])
+                .map_err(StoreError::from)?;
+            store.trees.flush()?;
+            store.synced = true;
+        }
+        Ok(store)
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.synced
+    }
+
+    /// The highest seq confirmed into this cache (0 before the first sync).
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        read_u64(&self.trees.meta, META_LAST_SEQ)
+    }
+
+    /// The replica as the cache holds it: the view, the confirmed state of items with
+    /// pending ops, the pending ops and the last seq.
+    pub fn load_replica(&self) -> Result<Replica, StoreError> {
+        let _writer = self.writer();
+        let view = self.load()?;
+        let mut base = BTreeMap::new();
+        for entry in self.trees.base.iter() {
+            let (key, value) = entry?;
+            let item = codec::decode_base(&key, &value)?;
+            let id =
+                ItemId(
+                    uuid::Uuid::from_slice(&key).map_err(|_| StoreError::CorruptEntry {
+                        tree: codec::BASE,
+                        key: codec::hex(&key),
+                        reason: "the key is not an item id".into(),
+                    })?,
+                );
+            base.insert(id, item);
+        }
+        let pending = log::read(&self.trees.outbox, OUTBOX_LABEL)?;
+        Ok(Replica::from_parts(view, base, pending, self.last_seq()?))
+    }
+
+    /// Folds ops the server confirmed, durably, and drops them from the outbox. Ops
+    /// with a seq already folded are skipped; a gap (a seq beyond the next one) is an
+    /// error and nothing of the batch is written. Returns only after the flush.
+    pub fn confirm(&self, ops: &[SeqOp]) -> Result<(), StoreError> {
+        {
+            let _writer = self.writer();
+            let last = self.last_seq()?;
+            let ops: Vec<&SeqOp> = ops.iter().filter(|o| o.seq > last).collect();
+            if ops.is_empty() {
+                return Ok(());
+            }
+            let items: BTreeSet<ItemId> = ops.iter().map(|o| o.op.payload.item()).collect();
+            let slice = self.slice(&items)?;
+            let before: BTreeSet<u64> = slice.pending.iter().map(|(i, _)| *i).collect();
+            let index_of: BTreeMap<OpId, u64> =
+                slice.pending.iter().map(|(i, op)| (op.op_id, *i)).collect();
+            let mut replica = Replica::from_parts(
+                slice.view,
+                slice.base,
+                slice.pending.into_iter().map(|(_, op)| op).collect(),
+                last,
+            );
+            for o in &ops {
+                if let Confirmed::Gap { expected, got } = replica.confirm(o.seq, &o.op) {
+                    return Err(StoreError::Corrupt(format!(
+                        "the server's changes came out of order (expected number {expected}, got {got})"
+                    )));
+                }
+            }
+            let still: BTreeSet<u64> = replica
+                .pending()
+                .iter()
+                .filter_map(|op| index_of.get(&op.op_id).copied())
+                .collect();
+            let confirmed_own: Vec<u64> = before.difference(&still).copied().collect();
+            self.write_confirmed(&ops, &items, &replica, &confirmed_own)?;
+        }
+        self.trees.flush()
+    }
+
+    /// Drops a pending op the server refused: out of the outbox, the log and the item's
+    /// history (no one else ever had it), and the item shown again as its confirmed
+    /// state plus what is still pending. Returns whether it was pending.
+    pub fn reject(&self, op_id: &OpId) -> Result<bool, StoreError> {
+        {
+            let _writer = self.writer();
+            let Some(index) = self.trees.op_ids.get(op_id.0.as_bytes())? else {
+                return Ok(false);
+            };
+            let index = codec::decode_index(codec::OP_IDS, &index)?;
+            let Some(bytes) = self.trees.outbox.get(codec::index_key(index))? else {
+                return Ok(false);
+            };
+            let op = codec::decode_op(OUTBOX_LABEL, index, &bytes)?;
+            let id = op.payload.item();
+            let slice = self.slice(&BTreeSet::from([id]))?;
+            let mut replica = Replica::from_parts(
+                slice.view,
+                slice.base,
+                slice.pending.into_iter().map(|(_, op)| op).collect(),
+                self.last_seq()?,
+            );
+            replica.reject(op_id);
+            let key = codec::item_key(&id);
+            (
+                &self.trees.items,
+                &self.trees.base,
+                &self.trees.outbox,
+                &self.trees.item_ops,
+                &self.trees.ops,
+                &self.trees.op_ids,
+            )
+                .transaction(|(items, base, outbox, item_ops, log, op_ids)| {
+                    write_item(items, base, &replica, &id, &key)?;
+                    outbox.remove(&codec::index_key(index)[..])?;
+                    log.remove(&codec::index_key(index)[..])?;
+                    op_ids.remove(op_id.0.as_bytes())?;
+                    item_ops.remove(&codec::item_op_key(&id, index)[..])?;
+                    Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(())
+                })?;
+        }
+        self.trees.flush()?;
+        Ok(true)
+    }
+
+    /// Derives a synced cache's view and confirmed states from its logs: the confirmed
+    /// ops in seq order, then the outbox on top. Called by `rebuild_view` under the
+    /// writer lock; everything is read before anything is written.
+    pub(super) fn rebuild_synced(&self) -> Result<(), StoreError> {
+        let mut confirmed = Portfolio::default();
+        let mut last = 0;
+        for entry in self.trees.seqs.iter() {
+            let (key, value) = entry?;
+            let seq = codec::decode_index(codec::SEQS, &key)?;
+            let index = codec::decode_index(codec::SEQS, &value)?;
+            let bytes = self
+                .trees
+                .ops
+                .get(value)?
+                .ok_or_else(|| StoreError::CorruptEntry {
+                    tree: codec::SEQS,
+                    key: seq.to_string(),
+                    reason: format!(
+                        "it names the change at position {index}, which is not in the op log"
+                    ),
+                })?;
+            confirmed.apply_confirmed(&codec::decode_op(codec::OPS_LABEL, index, &bytes)?, seq);
+            last = seq;
+        }
+        let mut replica = Replica::from_parts(confirmed, BTreeMap::new(), Vec::new(), last);
+        for op in log::read(&self.trees.outbox, OUTBOX_LABEL)? {
+            replica.local(op);
+        }
+        super::view::replace(&self.trees, replica.view())?;
+        let mut batch = sled::Batch::default();
+        for key in self.trees.base.iter().keys() {
+            batch.remove(key?);
+        }
+        for (id, item) in replica.base() {
+            batch.insert(&codec::item_key(id)[..], codec::encode_base(item.as_ref()));
+        }
+        self.trees.base.apply_batch(batch)?;
+        self.trees
+            .meta
+            .insert(META_LAST_SEQ, &last.to_be_bytes()[..])?;
+        Ok(())
+    }
+
+    /// Reads the view, confirmed state and pending ops of `items`, under the writer lock.
+    fn slice(&self, items: &BTreeSet<ItemId>) -> Result<Slice, StoreError> {
+        let mut view_items = Vec::new();
+        let mut base = BTreeMap::new();
+        let mut pending = Vec::new();
+        for id in items {
+            let key = codec::item_key(id);
+            if let Some(bytes) = self.trees.items.get(key)? {
+                view_items.push(codec::decode_item(&key, &bytes)?);
+            }
+            if let Some(bytes) = self.trees.base.get(key)? {
+                base.insert(*id, codec::decode_base(&key, &bytes)?);
+            }
+            for k in self.trees.item_ops.scan_prefix(key).keys() {
+                let index = codec::decode_item_op_key(&k?)?;
+                if let Some(bytes) = self.trees.outbox.get(codec::index_key(index))? {
+                    pending.push((index, codec::decode_op(OUTBOX_LABEL, index, &bytes)?));
+                }
+            }
+        }
+        pending.sort_by_key(|(i, _)| *i);
+        Ok(Slice {
+            view: Portfolio::from_items(view_items),
+            base,
+            pending,
+        })
+    }
+
+    /// Writes a batch of confirmations in one transaction: new ops into the log, their
+    /// seqs, the touched items' view and confirmed state, the outbox without the ops
+    /// that are now confirmed, and the last seq.
+    fn write_confirmed(
+        &self,
+        ops: &[&SeqOp],
+        items: &BTreeSet<ItemId>,
+        replica: &Replica,
+        confirmed_own: &[u64],
+    ) -> Result<(), StoreError> {
+        let encoded: Vec<Vec<u8>> = ops.iter().map(|o| o.op.encode()).collect();
+        let last = ops.last().map_or(0, |o| o.seq);
+        let t = &self.trees;
+        (
+            &t.ops,
+            &t.op_ids,
+            &t.outbox,
+            &t.items,
+            &t.item_ops,
+            &t.meta,
+            &t.base,
+            &t.seqs,
+        )
+            .transaction(|(log, op_ids, outbox, view, item_ops, meta, base, seqs)| {
+                let mut next = match meta.get(META_NEXT_INDEX)? {
+                    Some(v) => codec::decode_u64(META_NEXT_INDEX, &v)
+                        .map_err(sled::transaction::ConflictableTransactionError::Abort)?,
+                    None => 0,
+                };
+                for (o, bytes) in ops.iter().zip(&encoded) {
+                    let id = o.op.op_id.0.as_bytes();
+                    let index = match op_ids.get(id)? {
+                        Some(k) => codec::decode_index(codec::OP_IDS, &k)
+                            .map_err(sled::transaction::ConflictableTransactionError::Abort)?,
+                        None => {
+                            let index = next;
+                            next += 1;
+                            let key = codec::index_key(index);
+                            log.insert(&key[..], bytes.as_slice())?;
+                            op_ids.insert(&id[..], &key[..])?;
+                            item_ops.insert(
+                                &codec::item_op_key(&o.op.payload.item(), index)[..],
+                                &[][..],
+                            )?;
+                            index
+                        }
+                    };
+                    seqs.insert(&o.seq.to_be_bytes()[..], &codec::index_key(index)[..])?;
+                }
+                for index in confirmed_own {
+                    outbox.remove(&codec::index_key(*index)[..])?;
+                }
+                for id in items {
+                    write_item(view, base, replica, id, &codec::item_key(id))?;
+                }
+                meta.insert(META_NEXT_INDEX, &codec::index_key(next)[..])?;
+                meta.insert(META_LAST_SEQ, &last.to_be_bytes()[..])?;
+                Ok(())
+            })?;
+        Ok(())
+    }
+}
+
+/// Writes one item's shown state and confirmed state as the replica has them.
+fn write_item(
+    items: &sled::transaction::TransactionalTree,
+    base: &sled::transaction::TransactionalTree,
+    replica: &Replica,
+    id: &ItemId,
+    key: &[u8],
+) -> Result<(), sled::transaction::ConflictableTransactionError<StoreError>> {
+    match replica.view().get_any(id) {
+        Some(item) => items.insert(key, codec::encode_item(item))?,
+        None => items.remove(key)?,
+    };
+    match replica.base().get(id) {
+        Some(confirmed) => base.insert(key, codec::encode_base(confirmed.as_ref()))?,
+        None => base.remove(key)?,
+    };
+    Ok(())
+}
+
+fn read_u64(tree: &sled::Tree, key: &[u8]) -> Result<u64, StoreError> {
+    match tree.get(key)? {
+        Some(v) => codec::decode_u64(key, &v),
+        None => Ok(0),
+    }
+}
+
+impl crate::sync::LocalLog for Store {
+    type Error = StoreError;
+
+    fn pending(&self) -> Result<Vec<Op>, StoreError> {
+        self.outbox()
+    }
+
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        Store::last_seq(self)
+    }
+
+    fn confirm(&self, ops: &[SeqOp]) -> Result<(), StoreError> {
+        Store::confirm(self, ops)
+    }
+
+    fn reject(&self, op_id: &OpId) -> Result<(), StoreError> {
+        Store::reject(self, op_id).map(|_| ())
+    }
+}

@@ -1,0 +1,249 @@
+//! The synced cache against a real sled: pending ops stay on top of confirmations,
+//! confirmed own ops leave the outbox, refused ops are taken back, everything survives a
+//! reopen, and the store takes exactly the steps of the in-memory replica the screen uses.
+
+mod common;
+
+use common::gen::{self, Kinds};
+use proptest::prelude::*;
+use styr::model::{FieldValue, ItemId, Op, Payload, Replica, StageKey};
+use styr::protocol::SeqOp;
+use styr::store::Store;
+use tempfile::TempDir;
+
+fn op(author: &str, base_seq: u64, payload: Payload) -> Op {
+    let mut op = Op::new(author, 1_700_000_000_000, payload);
+    op.base_seq = base_seq;
+    op
+}
+
+fn create(item: ItemId, title: &str) -> Payload {
+    Payload::CreateItem {
+        item,
+        stage: StageKey::new("innkommet"),
+        fields: vec![FieldValue::Title(title.into())],
+    }
+}
+
+fn priority(item: ItemId, p: u32) -> Payload {
+    Payload::EditItem {
+        item,
+        changes: vec![FieldValue::Priority(Some(p))],
+    }
+}
+
+fn seq_op(seq: u64, op: &Op) -> SeqOp {
+    SeqOp {
+        seq,
+        op: op.clone(),
+    }
+}
+
+fn synced() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_synced(dir.path()).expect("opens");
+    (dir, store)
+}
+
+#[test]
+fn a_confirmation_slides_under_a_pending_change_and_survives_a_reopen() {
+    let (dir, store) = synced();
+    assert!(store.is_synced());
+    let item = ItemId::new();
+    let created = op("ola", 0, create(item, "Felles innbyggerportal"));
+    store.confirm(&[seq_op(1, &created)]).expect("confirmed");
+    assert_eq!(store.last_seq().expect("seq"), 1);
+
+    let mine = op("kari", 1, priority(item, 2));
+    store.append(std::slice::from_ref(&mine)).expect("saved");
+    let theirs = op("ola", 1, priority(item, 5));
+    store.confirm(&[seq_op(2, &theirs)]).expect("confirmed");
+
+    let r = store.load_replica().expect("loads");
+    assert_eq!(
+        r.view().get(&item).expect("item").priority,
+        Some(2),
+        "pending on top"
+    );
+    assert_eq!(r.pending(), std::slice::from_ref(&mine));
+    assert_eq!(
+        r.base()
+            .get(&item)
+            .and_then(|b| b.as_ref())
+            .map(|b| b.priority),
+        Some(Some(5)),
+        "the confirmed state is kept beside it"
+    );
+    drop(store);
+
+    let store = Store::open_synced(dir.path()).expect("reopens");
+    assert_eq!(store.slot(), 0);
+    assert_eq!(store.last_seq().expect("seq"), 2);
+    store
+        .confirm(&[seq_op(3, &mine)])
+        .expect("own op confirmed");
+    let r = store.load_replica().expect("loads");
+    assert!(r.pending().is_empty() && r.base().is_empty());
+    assert!(store.outbox().expect("outbox").is_empty());
+    let it = r.view().get(&item).expect("item");
+    assert_eq!(it.priority, Some(2), "the higher seq wins");
+    assert_eq!(store.history(&item).expect("history").len(), 3);
+    // A rebuild from the logs gives the same view.
+    store.rebuild_view().expect("rebuilt");
+    assert_eq!(store.load_replica().expect("loads"), r);
+}
+
+#[test]
+fn duplicates_are_skipped_and_a_gap_writes_nothing() {
+    let (_dir, store) = synced();
+    let item = ItemId::new();
+    let created = op("ola", 0, create(item, "Chatbot"));
+    store.confirm(&[seq_op(1, &created)]).expect("confirmed");
+    store
+        .confirm(&[seq_op(1, &created)])
+        .expect("a duplicate is fine");
+    let later = op("ola", 1, priority(item, 1));
+    assert!(
+        store.confirm(&[seq_op(3, &later)]).is_err(),
+        "seq 2 is missing"
+    );
+    assert_eq!(store.last_seq().expect("seq"), 1);
+    assert_eq!(
+        store
+            .load()
+            .expect("view")
+            .get(&item)
+            .expect("item")
+            .priority,
+        None
+    );
+    assert_eq!(store.ops().expect("log").len(), 1);
+}
+
+#[test]
+fn a_refused_change_is_taken_back_everywhere() {
+    let (_dir, store) = synced();
+    let item = ItemId::new();
+    store
+        .confirm(&[seq_op(1, &op("ola", 0, create(item, "Chatbot")))])
+        .expect("confirmed");
+    let mv = op(
+        "kari",
+        1,
+        Payload::MoveItem {
+            item,
+            to: StageKey::new("gjennomforing"),
+        },
+    );
+    store.append(std::slice::from_ref(&mv)).expect("saved");
+    assert_eq!(
+        store
+            .load()
+            .expect("view")
+            .get(&item)
+            .expect("item")
+            .stage
+            .as_str(),
+        "gjennomforing"
+    );
+    assert!(store.reject(&mv.op_id).expect("rejected"));
+    assert!(!store.reject(&mv.op_id).expect("only once"));
+    let r = store.load_replica().expect("loads");
+    assert_eq!(
+        r.view().get(&item).expect("item").stage.as_str(),
+        "innkommet"
+    );
+    assert!(r.pending().is_empty() && r.base().is_empty());
+    assert_eq!(
+        store.history(&item).expect("history").len(),
+        1,
+        "only the create"
+    );
+}
+
+#[test]
+fn a_local_cache_keeps_no_confirmed_copies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("opens");
+    assert!(!store.is_synced());
+    store
+        .append(&[op("kari", 0, create(ItemId::new(), "Chatbot"))])
+        .expect("saved");
+    assert!(store.load_replica().expect("loads").base().is_empty());
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Local(Payload),
+    /// The server confirms the next op of its log (made of our pushed ops and others').
+    Remote(Payload),
+    /// The server confirms our oldest pending op.
+    ConfirmOwn,
+    Reject,
+    Reopen,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let pool = gen::item_pool(3);
+    prop_oneof![
+        3 => gen::payload(pool.clone(), Kinds::All).prop_map(Step::Local),
+        3 => gen::payload(pool, Kinds::All).prop_map(Step::Remote),
+        2 => Just(Step::ConfirmOwn),
+        1 => Just(Step::Reject),
+        1 => Just(Step::Reopen),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The cache on disk and the replica on screen take the same steps: after any mix of
+    /// local changes, confirmations, refusals and reopens they hold the same thing.
+    #[test]
+    fn the_store_and_the_screen_agree(steps in prop::collection::vec(step(), 1..30)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open_synced(dir.path()).expect("opens");
+        let mut screen = Replica::default();
+        let mut seq = 0;
+        for s in steps {
+            match s {
+                Step::Local(p) => {
+                    let o = op("kari", screen.last_seq(), p);
+                    store.append(std::slice::from_ref(&o)).expect("saved");
+                    screen.local(o);
+                }
+                Step::Remote(p) => {
+                    seq += 1;
+                    let o = op("ola", seq - 1, p);
+                    store.confirm(&[seq_op(seq, &o)]).expect("confirmed");
+                    screen.confirm(seq, &o);
+                }
+                Step::ConfirmOwn => {
+                    if let Some(o) = screen.pending().first().cloned() {
+                        seq += 1;
+                        store.confirm(&[seq_op(seq, &o)]).expect("confirmed");
+                        screen.confirm(seq, &o);
+                    }
+                }
+                Step::Reject => {
+                    if let Some(o) = screen.pending().last().cloned() {
+                        prop_assert!(store.reject(&o.op_id).expect("rejected"));
+                        screen.reject(&o.op_id);
+                    }
+                }
+                Step::Reopen => {
+                    drop(store);
+                    store = Store::open_synced(dir.path()).expect("reopens");
+                }
+            }
+            let on_disk = store.load_replica().expect("loads");
+            prop_assert_eq!(on_disk.view(), screen.view());
+            prop_assert_eq!(on_disk.base(), screen.base());
+            prop_assert_eq!(on_disk.pending(), screen.pending());
+            prop_assert_eq!(on_disk.last_seq(), screen.last_seq());
+        }
+        let before = store.load_replica().expect("loads");
+        store.rebuild_view().expect("rebuilt");
+        prop_assert_eq!(store.load_replica().expect("loads"), before, "a rebuild agrees");
+    }
+}
