@@ -119,6 +119,31 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A `base` entry: the confirmed state of an item with pending ops. `0` alone when the
+/// item does not exist on the server yet (created here), else `1` and the item.
+pub(crate) fn encode_base(item: Option<&Item>) -> Vec<u8> {
+    match item {
+        None => vec![0],
+        Some(item) => {
+            let mut out = vec![1];
+            out.extend(item_codec::encode(item));
+            out
+        }
+    }
+}
+
+pub(crate) fn decode_base(key: &[u8], bytes: &[u8]) -> Result<Option<Item>, StoreError> {
+    match bytes.split_first() {
+        Some((0, [])) => Ok(None),
+        Some((1, rest)) => decode_item(key, rest).map(Some),
+        _ => Err(StoreError::CorruptEntry {
+            tree: BASE,
+            key: Uuid::from_slice(key).map_or_else(|_| hex(key), |u| u.to_string()),
+            reason: "it is neither a missing item nor an item".into(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,30 +197,5 @@ mod tests {
         assert_eq!(decode_item(&item_key(&item.id), &bytes), Ok(item.clone()));
         let other = item_key(&ItemId(Uuid::from_u128(2)));
         assert!(decode_item(&other, &bytes).is_err());
-    }
-}
-
-/// A `base` entry: the confirmed state of an item with pending ops. `0` alone when the
-/// item does not exist on the server yet (created here), else `1` and the item.
-pub(crate) fn encode_base(item: Option<&Item>) -> Vec<u8> {
-    match item {
-        None => vec![0],
-        Some(item) => {
-            let mut out = vec![1];
-            out.extend(item_codec::encode(item));
-            out
-        }
-    }
-}
-
-pub(crate) fn decode_base(key: &[u8], bytes: &[u8]) -> Result<Option<Item>, StoreError> {
-    match bytes.split_first() {
-        Some((0, [])) => Ok(None),
-        Some((1, rest)) => decode_item(key, rest).map(Some),
-        _ => Err(StoreError::CorruptEntry {
-            tree: BASE,
-            key: Uuid::from_slice(key).map_or_else(|_| hex(key), |u| u.to_string()),
-            reason: "it is neither a missing item nor an item".into(),
-        }),
     }
 }
