@@ -30,7 +30,7 @@ fn first_frame(c: &mut Criterion) {
         common::write_store(dir.path(), n);
         // One untimed start, to check the board is really there.
         let started = common::open_to_first_frame(dir.path());
-        assert_eq!(started.app.portfolio.all_items().count(), n);
+        assert_eq!(started.app.view().all_items().count(), n);
         assert!(common::screen_text(&started.terminal).contains("Innkommet"));
         drop(started);
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {

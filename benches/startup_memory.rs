@@ -105,7 +105,7 @@ fn child(base: &Path) {
     let started = common::open_to_first_frame(base);
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
     let hwm_kib = vm_hwm_kib();
-    let items = started.app.portfolio.all_items().count();
+    let items = started.app.view().all_items().count();
     println!("items={items} ms={ms} hwm_kib={hwm_kib} baseline_kib={baseline_kib}");
     drop(started);
 }

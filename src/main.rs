@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use styr::cli::{Cli, Command, Format};
 use styr::config::Config;
 use styr::i18n::{fill, Lang, Strings};
-use styr::model::Portfolio;
+use styr::model::{Portfolio, Replica};
 use styr::store::{OpenError, Store};
+use styr::sync::{Credentials, HttpTransport, ServerUrl};
 use styr::tui::app::{now_ms, AppInit};
 use styr::tui::run::{ending_message, run};
 use styr::tui::theme::{self, Theme};
@@ -40,16 +41,37 @@ fn main() -> ExitCode {
         ));
     }
     match cli.command {
-        None => open_board(
-            &cli,
-            &config,
-            lang,
-            &paths,
-            &paths.local(),
-            t.portfolio,
-            false,
-            notices,
-        ),
+        None => {
+            // Logged in: the server's shared portfolio, in its own cache. Otherwise the
+            // user's local portfolio.
+            let creds = match paths.config_dir.as_deref().map(Credentials::load) {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => return fail(&e.to_string()),
+                None => None,
+            };
+            let server = match creds {
+                Some(c) => match c.server_url() {
+                    Ok(url) => Some((url, c.token)),
+                    Err(e) => return fail(&e.to_string()),
+                },
+                None => None,
+            };
+            let base = match &server {
+                Some((url, _)) => paths.server(url),
+                None => paths.local(),
+            };
+            open_board(
+                &cli,
+                &config,
+                lang,
+                &paths,
+                &base,
+                t.portfolio,
+                false,
+                notices,
+                server,
+            )
+        }
         Some(Command::Demo { reset }) => open_board(
             &cli,
             &config,
@@ -59,6 +81,7 @@ fn main() -> ExitCode {
             t.demo_portfolio,
             reset,
             notices,
+            None,
         ),
         Some(Command::Import { ref file }) => import(t, &paths, &config, file),
         Some(Command::Export { format, ref output }) => {
@@ -143,7 +166,7 @@ fn logout(t: &Strings, paths: &Paths) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e),
     };
-    let creds = match styr::sync::Credentials::load(dir) {
+    let creds = match Credentials::load(dir) {
         Ok(Some(c)) => c,
         Ok(None) => {
             println!("{}", t.sync.logout_none);
@@ -156,7 +179,7 @@ fn logout(t: &Strings, paths: &Paths) -> ExitCode {
             allow_http: false,
         },
     };
-    if let Err(e) = styr::sync::Credentials::remove(dir) {
+    if let Err(e) = Credentials::remove(dir) {
         return fail(&e.to_string());
     }
     let cache = creds
@@ -178,7 +201,7 @@ fn status(t: &Strings, paths: &Paths) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e),
     };
-    let creds = match styr::sync::Credentials::load(dir) {
+    let creds = match Credentials::load(dir) {
         Ok(Some(c)) => c,
         Ok(None) => {
             println!("{}", t.sync.not_logged_in);
@@ -255,6 +278,7 @@ fn open_board(
     title: &str,
     reset: bool,
     mut notices: Vec<String>,
+    server: Option<(ServerUrl, String)>,
 ) -> ExitCode {
     let t = lang.strings();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -272,21 +296,36 @@ fn open_board(
         }
         notices.push(t.demo_reset.to_string());
     }
-    let store = match Store::open(base) {
+    let opened = match server {
+        Some(_) => Store::open_synced(base),
+        None => Store::open(base),
+    };
+    let store = match opened {
         Ok(s) => s,
         Err(e) => return fail(&open_error(t, base, &e)),
     };
-    let mut portfolio = match store.load() {
-        Ok(p) => p,
+    let loaded = match server {
+        Some(_) => store.load_replica(),
+        None => store.load().map(Replica::from),
+    };
+    let mut replica = match loaded {
+        Ok(r) => r,
         Err(e) => return fail(&open_error(t, base, &OpenError::Corrupt(e.to_string()))),
     };
-    if is_demo && portfolio.all_items().next().is_none() {
+    if is_demo && replica.view().all_items().next().is_none() {
         let ops = sio::demo::demo_ops(now_ms());
         if let Err(e) = store.append(&ops) {
             return fail(&e.to_string());
         }
-        portfolio = Portfolio::fold(&ops);
+        replica = Replica::from(Portfolio::fold(&ops));
     }
+    let transport = match &server {
+        Some((url, token)) => match HttpTransport::new(url.clone(), token) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(&e.to_string()),
+        },
+        None => None,
+    };
     let theme_name = cli
         .theme
         .clone()
@@ -305,7 +344,9 @@ fn open_board(
     }
     let draft = store.take_draft().ok().flatten();
     let app = App::new(AppInit {
-        portfolio,
+        replica,
+        server: server.as_ref().map(|(url, _)| url.to_string()),
+        read_only: cli.read_only,
         stages: config.stages(),
         lang,
         theme,
@@ -316,7 +357,7 @@ fn open_board(
         notices,
         clock: now_ms,
     });
-    match run(app, store) {
+    match run(app, store, transport) {
         Ok((ending, app)) => {
             if let Some(m) = ending_message(&app, &ending) {
                 eprintln!("styr: {m}");

@@ -12,7 +12,7 @@ use styr::tui::keymap::{self, Context};
 use styr::tui::{update, Effect, Msg};
 
 fn stage_of(app: &styr::tui::App, title: &str) -> StageKey {
-    app.portfolio
+    app.view()
         .items()
         .find(|i| i.title == title)
         .unwrap_or_else(|| panic!("no item {title}"))
@@ -22,7 +22,7 @@ fn stage_of(app: &styr::tui::App, title: &str) -> StageKey {
 
 fn selected_title(app: &styr::tui::App) -> String {
     let id = app.selected_id().expect("a selection");
-    app.portfolio.get(&id).expect("item").title.clone()
+    app.view().get(&id).expect("item").title.clone()
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn delete_and_undo() {
     let title = selected_title(&app);
     let ops = persisted(&press(&mut app, "d"));
     assert!(matches!(ops[0].payload, Payload::DeleteItem { .. }));
-    assert!(app.portfolio.items().all(|i| i.title != title));
+    assert!(app.view().items().all(|i| i.title != title));
     assert!(screen(&mut app, 80, 24).contains("Innkommet (23)"));
     let ops = persisted(&press(&mut app, "u"));
     assert!(matches!(ops[0].payload, Payload::RestoreItem { .. }));
@@ -131,7 +131,7 @@ fn open_edit_and_save_an_item() {
         2,
         "only changed fields are sent: {changes:?}"
     );
-    let item = app.portfolio.get(&id).expect("item");
+    let item = app.view().get(&id).expect("item");
     assert!(item.title.ends_with(" (revidert)"));
     assert_eq!(item.priority, Some(2));
     assert!(
@@ -164,7 +164,7 @@ fn the_history_comes_from_the_store_after_the_detail_view_opens() {
     assert!(s.contains("demo  opprettet i"), "{s}");
     // An answer about another item is not shown; a failure is said.
     let other = app
-        .portfolio
+        .view()
         .items()
         .map(|i| i.id)
         .find(|i| *i != id)
@@ -241,7 +241,7 @@ fn a_new_proposal_lands_in_the_selected_column() {
     assert_eq!(fields.len(), 2);
     assert_eq!(selected_title(&app), "Felles møterom for Åfjord");
     let item = app
-        .portfolio
+        .view()
         .items()
         .find(|i| i.title.starts_with("Felles møterom"))
         .expect("new");
@@ -265,7 +265,7 @@ fn the_filter_folds_norwegian_letters() {
         .columns
         .iter()
         .flat_map(|c| &c.items)
-        .filter_map(|id| app.portfolio.get(id))
+        .filter_map(|id| app.view().get(id))
         .map(|i| i.title.clone())
         .collect();
     assert!(

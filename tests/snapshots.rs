@@ -68,7 +68,7 @@ fn the_selection_is_marked_by_a_symbol_not_only_by_colour() {
         "the focused column is marked:\n{text}"
     );
     let selected = app
-        .portfolio
+        .view()
         .get(&app.selected_id().expect("selection"))
         .expect("item")
         .title

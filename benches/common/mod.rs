@@ -250,7 +250,9 @@ pub fn open_to_first_frame(base: &Path) -> Started {
     assert!(err.is_none(), "{err:?}");
     let draft = store.take_draft().ok().flatten();
     let app = App::new(AppInit {
-        portfolio,
+        replica: portfolio.into(),
+        server: None,
+        read_only: false,
         stages: Stages::default(),
         lang: Lang::Nb,
         theme,

@@ -148,6 +148,7 @@ pub struct SyncStrings {
     pub logged_out: &'static str,
     pub pending: &'static str,
     pub read_only: &'static str,
+    pub read_only_refused: &'static str,
     pub refused: &'static str,
     pub denied: &'static str,
     pub local_failed: &'static str,

@@ -31,6 +31,13 @@ pub enum Confirmed {
     Gap { expected: u64, got: u64 },
 }
 
+/// A portfolio that syncs with no server: nothing confirmed, nothing pending yet.
+impl From<Portfolio> for Replica {
+    fn from(view: Portfolio) -> Self {
+        Replica::from_parts(view, BTreeMap::new(), Vec::new(), 0)
+    }
+}
+
 impl Replica {
     /// A replica from what a store kept: the view (confirmed + pending), the confirmed
     /// state of items with pending ops, the pending ops in order, and the last seq folded.

@@ -2,10 +2,14 @@
 
 use super::editor::Editor;
 use super::form::FormState;
+use super::keymap::Action;
 use super::msg::Effect;
 use super::theme::Theme;
 use crate::i18n::{fill, Lang, Strings};
-use crate::model::{text, HistoryEntry, ItemId, Op, Payload, Portfolio, StageKey, Stages};
+use crate::model::{
+    role, text, HistoryEntry, ItemId, Op, Payload, Portfolio, Replica, Role, StageKey, Stages,
+};
+use crate::sync::{Identity, Link};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use std::collections::BTreeMap;
@@ -56,7 +60,13 @@ pub struct Filter {
 
 /// Everything the app needs to start, gathered by `run.rs` or by a test.
 pub struct AppInit {
-    pub portfolio: Portfolio,
+    /// The portfolio: for a local one `Replica::from(portfolio)`, for a server's the
+    /// replica its cache keeps.
+    pub replica: Replica,
+    /// Set when the portfolio is a server's: its address, for the status line.
+    pub server: Option<String>,
+    /// `--read-only`: look, search and export, change nothing.
+    pub read_only: bool,
     pub stages: Stages,
     pub lang: Lang,
     pub theme: Theme,
@@ -70,8 +80,19 @@ pub struct AppInit {
     pub clock: fn() -> i64,
 }
 
+/// The link to the server, as the status line shows it.
+pub struct SyncLine {
+    pub server: String,
+    pub link: Link,
+    /// Who the server says we are; until it has answered, nothing is hidden.
+    pub identity: Option<Identity>,
+}
+
 pub struct App {
-    pub portfolio: Portfolio,
+    /// Confirmed ops with pending ones on top; `view()` is what the screen shows.
+    pub replica: Replica,
+    pub sync: Option<SyncLine>,
+    pub read_only: bool,
     pub stages: Stages,
     pub lang: Lang,
     pub t: &'static Strings,
@@ -105,7 +126,13 @@ pub fn now_ms() -> i64 {
 impl App {
     pub fn new(init: AppInit) -> Self {
         let mut app = App {
-            portfolio: init.portfolio,
+            replica: init.replica,
+            sync: init.server.map(|server| SyncLine {
+                server,
+                link: Link::Connecting,
+                identity: None,
+            }),
+            read_only: init.read_only,
             stages: init.stages,
             lang: init.lang,
             t: init.lang.strings(),
@@ -148,7 +175,7 @@ impl App {
     pub fn rebuild_columns(&mut self) {
         let selected = self.selected_id();
         let mut by_stage: BTreeMap<&StageKey, Vec<&crate::model::Item>> = BTreeMap::new();
-        for item in self.portfolio.items() {
+        for item in self.replica.view().items() {
             by_stage.entry(&item.stage).or_default().push(item);
         }
         let query = self
@@ -231,15 +258,23 @@ impl App {
     /// returns the effect that writes it to disk (the status line says "saving" until then).
     /// When the op's item has its history on show, the history is asked for again: the
     /// store answers after the write, so the answer includes this op.
+    ///
+    /// A change the role may not make is refused here with a message, and no effect is
+    /// returned: callers treat an empty result as "nothing happened".
     pub fn commit(&mut self, payload: Payload, undoable: bool) -> Vec<Effect> {
+        if let Err(why) = self.may(&payload) {
+            self.message = Some(why);
+            return vec![];
+        }
         if undoable {
-            if let Some(inv) = self.portfolio.inverse(&payload) {
+            if let Some(inv) = self.view().inverse(&payload) {
                 self.undo.push(inv);
             }
         }
         let id = payload.item();
-        let op = Op::new(&self.author, (self.clock)(), payload);
-        self.portfolio.apply(&op);
+        let mut op = Op::new(&self.author, (self.clock)(), payload);
+        op.base_seq = self.replica.last_seq();
+        self.replica.local(op.clone());
         self.pending_saves += 1;
         self.rebuild_columns();
         let mut effects = vec![Effect::Persist(vec![op])];
@@ -247,6 +282,61 @@ impl App {
             effects.push(Effect::LoadHistory(id));
         }
         effects
+    }
+
+    /// What the screen shows: the confirmed portfolio with pending changes on top.
+    pub fn view(&self) -> &Portfolio {
+        self.replica.view()
+    }
+
+    /// The role the server gave us, once it has said; `None` for a local portfolio.
+    pub fn role(&self) -> Option<Role> {
+        self.sync.as_ref()?.identity.as_ref().map(|i| i.role)
+    }
+
+    /// Whether nothing may be changed: `--read-only`, or a viewer's role.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only || self.role().is_some_and(|r| !r.can_write())
+    }
+
+    /// Whether `action` is offered (in help, the palette and on its key): changes are
+    /// hidden in read-only mode, and moves from roles that cannot move cards.
+    pub fn offers(&self, action: Action) -> bool {
+        let writes = matches!(
+            action,
+            Action::New
+                | Action::Edit
+                | Action::Delete
+                | Action::MoveNext
+                | Action::MovePrev
+                | Action::Undo
+                | Action::Save
+        );
+        if !writes {
+            return true;
+        }
+        if self.is_read_only() {
+            return false;
+        }
+        match (action, self.role()) {
+            (Action::MoveNext | Action::MovePrev | Action::Delete, Some(r)) => r >= Role::Secretary,
+            _ => true,
+        }
+    }
+
+    /// Checks a change against read-only mode and the role, with the sentence to show.
+    pub fn may(&self, payload: &Payload) -> Result<(), String> {
+        if self.is_read_only() {
+            return Err(self.t.sync.read_only_refused.to_string());
+        }
+        let Some(r) = self.role() else {
+            return Ok(());
+        };
+        role::check(&self.stages, r, payload).map_err(|d| {
+            let role = (self.t.sync.role_name)(d.has);
+            let needs = (self.t.sync.role_name)(d.needs);
+            fill(self.t.sync.denied, &[("role", &role), ("needs", &needs)])
+        })
     }
 
     /// Shows the detail view of `id` and asks the store for its history.

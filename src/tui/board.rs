@@ -107,7 +107,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
             lines.push(Line::styled(app.t.empty_column, th.dim));
         }
         for (ri, id) in col.items.iter().enumerate().skip(top).take(rows_visible) {
-            let Some(item) = app.portfolio.get(id) else {
+            let Some(item) = app.view().get(id) else {
                 continue;
             };
             let selected = focused && ri == sel;

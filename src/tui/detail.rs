@@ -40,7 +40,7 @@ fn history_line(app: &App, h: &HistoryEntry) -> String {
 pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
     let th = &app.theme;
     let t = app.t;
-    let Some(item) = app.portfolio.get(&id) else {
+    let Some(item) = app.view().get(&id) else {
         f.render_widget(Paragraph::new(t.no_selection).style(th.dim), area);
         return;
     };

@@ -25,7 +25,7 @@ fn height(form: &FormState, i: usize) -> u16 {
 pub fn view(app: &App, f: &mut Frame, area: Rect, form: &FormState) {
     let th = &app.theme;
     let t = app.t;
-    let title = match form.item.and_then(|id| app.portfolio.get_any(&id)) {
+    let title = match form.item.and_then(|id| app.view().get_any(&id)) {
         Some(item) => format!(" {}: {} ", t.edit_item, item.title),
         None => format!(" {} · {} ", t.new_item, app.stage_name(&form.stage)),
     };

@@ -3,6 +3,7 @@
 //! `run.rs` carries them out and answers with messages.
 
 use crate::model::{HistoryEntry, ItemId, Op};
+use crate::sync::SyncEvent;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub enum Msg {
         item: ItemId,
         entries: Result<Vec<HistoryEntry>, String>,
     },
+    /// News from the sync loop: the link, who we are, confirmed or refused ops.
+    Sync(SyncEvent),
 }
 
 #[derive(Debug, PartialEq)]

@@ -79,7 +79,11 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, ctx: Context) {
 
 fn help(app: &App, f: &mut Frame, area: Rect, ctx: Context) {
     let th = &app.theme;
-    let bindings = keymap::bindings(ctx);
+    // Only what this user may do: read-only mode and roles hide the rest.
+    let bindings: Vec<_> = keymap::bindings(ctx)
+        .iter()
+        .filter(|b| app.offers(b.action))
+        .collect();
     let h = (bindings.len() as u16 + 2).min(area.height);
     let popup = centered(area, 56, h);
     f.render_widget(Clear, popup);

@@ -14,7 +14,7 @@ pub fn entries(app: &App, ctx: Context, query: &str) -> Vec<Action> {
     let mut scored: Vec<(i64, usize, Action)> = keymap::bindings(ctx)
         .iter()
         .enumerate()
-        .filter(|(_, b)| b.action != Action::Palette)
+        .filter(|(_, b)| b.action != Action::Palette && app.offers(b.action))
         .filter_map(|(i, b)| {
             if q.is_empty() {
                 return Some((0, i, b.action));

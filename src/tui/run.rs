@@ -11,6 +11,7 @@ use super::{update, view};
 use crate::i18n::fill;
 use crate::model::{ItemId, Op};
 use crate::store::Store;
+use crate::sync::{Backoff, HttpTransport, SyncCmd};
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
 };
@@ -81,7 +82,13 @@ enum Job {
 /// The writer: one task, so writes reach sled in the order they were made. Each write is
 /// flushed (blocking `Db::flush`, on the blocking pool) before it is reported as saved.
 /// History reads go through it too, so that they see every write asked for before them.
-fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::UnboundedSender<Job> {
+///
+/// After each write, the sync loop (if any) is told to push.
+fn spawn_writer(
+    store: Arc<Store>,
+    tx: mpsc::UnboundedSender<Msg>,
+    sync: Option<mpsc::UnboundedSender<SyncCmd>>,
+) -> mpsc::UnboundedSender<Job> {
     let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
     tokio::spawn(async move {
         while let Some(job) = rx.recv().await {
@@ -91,7 +98,12 @@ fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::Unbo
                     let count = ops.len();
                     let r = tokio::task::spawn_blocking(move || s.append(&ops)).await;
                     let msg = match r {
-                        Ok(Ok(())) => Msg::Saved { count },
+                        Ok(Ok(())) => {
+                            if let Some(sync) = &sync {
+                                let _ = sync.send(SyncCmd::Push);
+                            }
+                            Msg::Saved { count }
+                        }
                         Ok(Err(e)) => Msg::SaveFailed {
                             count,
                             error: e.to_string(),
@@ -119,6 +131,31 @@ fn spawn_writer(store: Arc<Store>, tx: mpsc::UnboundedSender<Msg>) -> mpsc::Unbo
         }
     });
     jobs
+}
+
+/// Starts the sync loop on this runtime; its events become `Msg::Sync`.
+fn spawn_sync(
+    transport: HttpTransport,
+    store: Arc<Store>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> mpsc::UnboundedSender<SyncCmd> {
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (events, mut event_rx) = mpsc::unbounded_channel();
+    tokio::spawn(crate::sync::engine::run(
+        Arc::new(transport),
+        store,
+        command_rx,
+        events,
+        Backoff::default(),
+    ));
+    tokio::spawn(async move {
+        while let Some(e) = event_rx.recv().await {
+            if tx.send(Msg::Sync(e)).is_err() {
+                return;
+            }
+        }
+    });
+    commands
 }
 
 /// Watches the terminal for a hangup on its own thread. crossterm does not report a
@@ -160,7 +197,10 @@ fn to_msg(ev: Event) -> Option<Msg> {
 }
 
 /// Runs the app until it ends. The caller restores nothing: this does.
-pub fn run(app: App, store: Store) -> io::Result<(Ending, App)> {
+///
+/// With a transport, the sync loop runs beside it: it pushes what the writer has saved,
+/// and its news comes in as `Msg::Sync`.
+pub fn run(app: App, store: Store, sync: Option<HttpTransport>) -> io::Result<(Ending, App)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -172,7 +212,7 @@ pub fn run(app: App, store: Store) -> io::Result<(Ending, App)> {
         return Err(e);
     }
     let store = Arc::new(store);
-    let result = rt.block_on(event_loop(app, store.clone()));
+    let result = rt.block_on(event_loop(app, store.clone(), sync));
     let (ending, app) = result;
     // Work first, then the terminal: an open form goes to disk as a draft.
     if ending != Ending::Quit {
@@ -185,9 +225,14 @@ pub fn run(app: App, store: Store) -> io::Result<(Ending, App)> {
     Ok((ending, app))
 }
 
-async fn event_loop(mut app: App, store: Arc<Store>) -> (Ending, App) {
+async fn event_loop(
+    mut app: App,
+    store: Arc<Store>,
+    transport: Option<HttpTransport>,
+) -> (Ending, App) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let jobs = spawn_writer(store, tx);
+    let sync = transport.map(|t| spawn_sync(t, store.clone(), tx.clone()));
+    let jobs = spawn_writer(store, tx, sync.clone());
     let mut terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
         Ok(t) => t,
         Err(_) => return (Ending::Hangup, app),

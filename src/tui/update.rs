@@ -8,7 +8,9 @@ use super::form::FormState;
 use super::keymap::{self, Action, Context};
 use super::msg::{Effect, Msg};
 use super::palette;
-use crate::model::{FieldName, Payload};
+use crate::i18n::fill;
+use crate::model::{Confirmed, FieldName, Payload};
+use crate::sync::SyncEvent;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -39,12 +41,48 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Sync(event) => on_sync(app, event),
         Msg::Mouse(m) => {
             board::click(app, m);
             vec![]
         }
         Msg::Key(k) if k.kind == KeyEventKind::Release => vec![],
         Msg::Key(k) => on_key(app, k),
+    }
+}
+
+/// News from the sync loop. Remote changes slide in under the user's pending ones;
+/// the selection stays on the same item and an open form keeps what is typed in it.
+fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
+    let Some(sync) = app.sync.as_mut() else {
+        return vec![];
+    };
+    let mut touched = Vec::new();
+    match event {
+        SyncEvent::Link(link) => sync.link = link,
+        SyncEvent::Identity(identity) => sync.identity = Some(identity),
+        SyncEvent::Confirmed(ops) => {
+            for o in &ops {
+                if let Confirmed::Applied(Some(id)) = app.replica.confirm(o.seq, &o.op) {
+                    touched.push(id);
+                }
+            }
+        }
+        SyncEvent::Refused { op_id, message } => {
+            if let Some(id) = app.replica.reject(&op_id) {
+                touched.push(id);
+            }
+            app.say(app.t.sync.refused, &[("err", &message)]);
+        }
+        SyncEvent::LocalFailed(error) => app.say(app.t.sync.local_failed, &[("err", &error)]),
+    }
+    if touched.is_empty() {
+        return vec![];
+    }
+    app.rebuild_columns();
+    match &app.history {
+        Some((shown, _)) if touched.contains(shown) => vec![Effect::LoadHistory(*shown)],
+        _ => vec![],
     }
 }
 
@@ -197,6 +235,27 @@ fn overlay_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
 
 /// Carries out one action in the current screen. Keys and the palette both end here.
 pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
+    if !app.offers(action) {
+        app.message = Some(if app.is_read_only() {
+            app.t.sync.read_only_refused.to_string()
+        } else {
+            let role = app
+                .role()
+                .map(|r| (app.t.sync.role_name)(r))
+                .unwrap_or_default();
+            fill(
+                app.t.sync.denied,
+                &[
+                    ("role", &role),
+                    (
+                        "needs",
+                        &(app.t.sync.role_name)(crate::model::Role::Secretary),
+                    ),
+                ],
+            )
+        });
+        return vec![];
+    }
     match action {
         Action::Help => {
             app.overlay = Some(Overlay::Help);
@@ -319,7 +378,7 @@ fn set_row(app: &mut App, row: usize) {
 }
 
 fn open_form(app: &mut App, id: crate::model::ItemId, from_detail: bool) {
-    if let Some(item) = app.portfolio.get(&id) {
+    if let Some(item) = app.view().get(&id) {
         let mut form = FormState::for_item(item);
         form.from_detail = from_detail;
         app.screen = Screen::Form(Box::new(form));
@@ -349,12 +408,22 @@ fn save_form(app: &mut App) -> Vec<Effect> {
             vec![]
         }
         Ok(Some(payload)) => {
+            // Refused before the form closes, so nothing typed is lost.
+            if let Err(why) = app.may(&payload) {
+                if let Screen::Form(form) = &mut app.screen {
+                    form.error = Some(why);
+                }
+                return vec![];
+            }
             let id = payload.item();
             let created = matches!(payload, Payload::CreateItem { .. });
             close_form(app);
             let effects = app.commit(payload, true);
+            if effects.is_empty() {
+                return effects;
+            }
             let title = app
-                .portfolio
+                .view()
                 .get(&id)
                 .map(|i| i.title.clone())
                 .unwrap_or_default();
@@ -371,7 +440,7 @@ fn save_form(app: &mut App) -> Vec<Effect> {
 }
 
 fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Effect> {
-    let Some(item) = app.portfolio.get(&id) else {
+    let Some(item) = app.view().get(&id) else {
         return vec![];
     };
     let to = if action == Action::MoveNext {
@@ -397,6 +466,9 @@ fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Eff
         },
         true,
     );
+    if effects.is_empty() {
+        return effects;
+    }
     let name = app.stage_name(&to);
     app.say(app.t.moved_to, &[("stage", &name)]);
     app.select(id);
@@ -405,11 +477,14 @@ fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Eff
 
 fn delete(app: &mut App, id: crate::model::ItemId) -> Vec<Effect> {
     let title = app
-        .portfolio
+        .view()
         .get(&id)
         .map(|i| i.title.clone())
         .unwrap_or_default();
     let effects = app.commit(Payload::DeleteItem { item: id }, true);
+    if effects.is_empty() {
+        return effects;
+    }
     app.say(app.t.deleted_undo, &[("title", &title)]);
     effects
 }
@@ -421,6 +496,9 @@ fn undo(app: &mut App) -> Vec<Effect> {
     };
     let id = payload.item();
     let effects = app.commit(payload, false);
+    if effects.is_empty() {
+        return effects;
+    }
     app.message = Some(app.t.undone.to_string());
     app.select(id);
     effects

@@ -6,6 +6,7 @@ use super::update::context;
 use super::widgets::truncate;
 use super::{board, detail, form_view, overlay};
 use crate::i18n::fill;
+use crate::sync::Link;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -91,21 +92,49 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             };
             format!("{} {row}/{}", c.name, c.items.len())
         }),
-        Screen::Detail { id, .. } => app.portfolio.get(id).map(|i| app.stage_name(&i.stage)),
+        Screen::Detail { id, .. } => app.view().get(id).map(|i| app.stage_name(&i.stage)),
         Screen::Form(form) => Some(app.stage_name(&form.stage)),
     }
     .unwrap_or_default();
     let mut left = format!(
         " {place} · {}",
-        fill(t.items_count, &[("n", &app.portfolio.len())])
+        fill(t.items_count, &[("n", &app.view().len())])
     );
-    if app.slot > 0 {
+    if app.slot > 0 && app.sync.is_none() {
         left.push_str(&format!(" · {}", fill(t.slot_note, &[("n", &app.slot)])));
+    }
+    if app.is_read_only() {
+        left.push_str(&format!(" · {}", t.sync.read_only));
     }
     let (save, save_style) = match (&app.save_error, app.pending_saves) {
         (Some(e), _) => (fill(t.not_saved, &[("err", e)]), th.error),
         (None, 0) => (t.saved.to_string(), th.ok),
         (None, _) => (t.saving.to_string(), th.warn),
+    };
+    // Synced: the link, calm (offline is a state, not an error), and what waits to go.
+    let (save, save_style) = match &app.sync {
+        None => (save, save_style),
+        Some(sync) => {
+            let (link, style) = match &sync.link {
+                Link::Online => (t.sync.online, th.ok),
+                Link::Syncing => (t.sync.syncing, th.ok),
+                Link::Connecting => (t.sync.connecting, th.bar),
+                Link::Offline { .. } => (t.sync.offline, th.warn),
+                Link::LoggedOut { .. } => (t.sync.logged_out, th.error),
+            };
+            let waiting = app.replica.pending().len();
+            let style = if save_style == th.ok {
+                style
+            } else {
+                save_style
+            };
+            if waiting == 0 {
+                (format!("{save} · {link}"), style)
+            } else {
+                let pending = fill(t.sync.pending, &[("n", &waiting)]);
+                (format!("{save} · {link} · {pending}"), style)
+            }
+        }
     };
     let save = format!("{save} ");
     let width = area.width as usize;

@@ -46,7 +46,9 @@ pub fn app_with(ops: &[Op], lang: Lang, theme: &str, no_color: bool) -> App {
     let (theme, err) = Theme::load(theme, None, no_color);
     assert!(err.is_none(), "{err:?}");
     App::new(AppInit {
-        portfolio,
+        replica: portfolio.into(),
+        server: None,
+        read_only: false,
         stages: Stages::default(),
         lang,
         theme,
@@ -56,6 +58,73 @@ pub fn app_with(ops: &[Op], lang: Lang, theme: &str, no_color: bool) -> App {
         draft: None,
         notices: vec![],
         clock: fixed_clock,
+    })
+}
+
+/// The app over a server's cache (a synced store) in which the server has confirmed
+/// `ops` as seq 1, 2, …, as `main.rs` opens it after `styr login`.
+pub fn synced_app(ops: &[Op], lang: Lang) -> App {
+    std::env::set_var("TZ", "UTC");
+    let dir = TempDir::new().expect("temp dir");
+    let store = Store::open_synced(dir.path()).expect("the store opens");
+    let confirmed: Vec<styr::protocol::SeqOp> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| styr::protocol::SeqOp {
+            seq: i as u64 + 1,
+            op: op.clone(),
+        })
+        .collect();
+    store.confirm(&confirmed).expect("the ops are confirmed");
+    let replica = store.load_replica().expect("the store loads");
+    STORE.with(|s| *s.borrow_mut() = Some((store, dir)));
+    let (theme, err) = Theme::load("dark", None, false);
+    assert!(err.is_none(), "{err:?}");
+    App::new(AppInit {
+        replica,
+        server: Some("https://styr.fosen-ikt.no".into()),
+        read_only: false,
+        stages: Stages::default(),
+        lang,
+        theme,
+        title: lang.strings().portfolio.to_string(),
+        author: "tester".into(),
+        slot: 0,
+        draft: None,
+        notices: vec![],
+        clock: fixed_clock,
+    })
+}
+
+/// Feeds a message from the sync loop into `update`, as the store's confirm would
+/// have been done first by the loop, and carries out the effects.
+pub fn sync_event(app: &mut App, event: styr::sync::SyncEvent) {
+    if let styr::sync::SyncEvent::Confirmed(ops) = &event {
+        STORE.with(|s| {
+            let guard = s.borrow();
+            let (store, _) = guard.as_ref().expect("the app was made by synced_app");
+            store.confirm(ops).expect("confirmed in the store");
+        });
+    }
+    let effects = update(app, Msg::Sync(event));
+    perform(app, &effects);
+}
+
+/// Runs `f` on the current test's store.
+pub fn with_store(f: impl FnOnce(&Store)) {
+    STORE.with(|s| {
+        let guard = s.borrow();
+        let (store, _) = guard.as_ref().expect("an app was made");
+        f(store)
+    })
+}
+
+/// The replica the current test's store holds now.
+pub fn stored_replica() -> styr::model::Replica {
+    STORE.with(|s| {
+        let guard = s.borrow();
+        let (store, _) = guard.as_ref().expect("an app was made");
+        store.load_replica().expect("loads")
     })
 }
 

@@ -1,0 +1,275 @@
+//! The app synced with a server, fed the sync loop's messages through the real `update`:
+//! remote changes slide in without moving the selection or touching an open form, the
+//! status line says how the link is, and roles hide and refuse what they cannot do.
+
+mod common;
+
+use common::tui::*;
+use styr::i18n::Lang;
+use styr::model::{Op, Payload, Role, StageKey};
+use styr::protocol::SeqOp;
+use styr::sync::{Identity, Link, SyncEvent};
+use styr::tui::app::{Overlay, Screen};
+use styr::tui::{update, Msg};
+
+fn remote(seq: u64, author: &str, payload: Payload) -> SyncEvent {
+    let mut op = Op::new(author, FIXED_MS, payload);
+    op.base_seq = seq - 1;
+    SyncEvent::Confirmed(vec![SeqOp { seq, op }])
+}
+
+fn title_of(app: &styr::tui::App, id: styr::model::ItemId) -> String {
+    app.view().get(&id).expect("item").title.clone()
+}
+
+fn as_role(app: &mut styr::tui::App, role: Role) {
+    sync_event(
+        app,
+        SyncEvent::Identity(Identity {
+            user: "kari".into(),
+            role,
+            org: "Ørland kommune".into(),
+        }),
+    );
+    sync_event(app, SyncEvent::Link(Link::Online));
+}
+
+#[test]
+fn a_remote_move_appears_and_the_selection_stays() {
+    let ops = demo_ops();
+    let n = ops.len() as u64;
+    let mut app = synced_app(&ops, Lang::Nb);
+    as_role(&mut app, Role::Chair);
+    press(&mut app, "j");
+    let selected = app.selected_id().expect("a selection");
+    // Someone else moves another incoming proposal to Vurdering.
+    let other = app.columns[0].items[0];
+    assert_ne!(other, selected);
+    sync_event(
+        &mut app,
+        remote(
+            n + 1,
+            "ola",
+            Payload::MoveItem {
+                item: other,
+                to: StageKey::new("vurdering"),
+            },
+        ),
+    );
+    assert_eq!(
+        app.selected_id(),
+        Some(selected),
+        "the selection did not move"
+    );
+    assert_eq!(
+        app.view().get(&other).expect("item").stage.as_str(),
+        "vurdering"
+    );
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Vurdering (1)"), "{s}");
+    assert!(s.contains("● tilkoblet"), "{s}");
+    assert_eq!(
+        stored_replica().view(),
+        app.view(),
+        "screen and cache agree"
+    );
+}
+
+#[test]
+fn a_remote_edit_does_not_touch_an_open_form() {
+    let ops = demo_ops();
+    let n = ops.len() as u64;
+    let mut app = synced_app(&ops, Lang::Nb);
+    as_role(&mut app, Role::Member);
+    let id = app.selected_id().expect("a selection");
+    press(&mut app, "e");
+    press(&mut app, " (utkast)");
+    let Screen::Form(form) = &app.screen else {
+        panic!("the form is open");
+    };
+    let typed = form.fields[0].editor.text.clone();
+    assert!(typed.ends_with(" (utkast)"), "{typed}");
+    sync_event(
+        &mut app,
+        remote(
+            n + 1,
+            "ola",
+            Payload::EditItem {
+                item: id,
+                changes: vec![styr::model::FieldValue::Title("Nytt navn fra Ola".into())],
+            },
+        ),
+    );
+    let Screen::Form(form) = &app.screen else {
+        panic!("the form is still open");
+    };
+    assert_eq!(form.fields[0].editor.text, typed, "what is typed stays");
+    assert_eq!(title_of(&app, id), "Nytt navn fra Ola");
+}
+
+#[test]
+fn offline_is_calm_and_pending_changes_are_counted() {
+    let mut app = synced_app(&demo_ops(), Lang::Nb);
+    as_role(&mut app, Role::Secretary);
+    sync_event(
+        &mut app,
+        SyncEvent::Link(Link::Offline {
+            reason: "connection refused".into(),
+            retry_in_ms: 800,
+        }),
+    );
+    press(&mut app, "L");
+    update(&mut app, Msg::Saved { count: 1 });
+    let s = screen(&mut app, 80, 24);
+    let status = s.lines().last().expect("a status line");
+    assert!(status.contains("○ frakoblet"), "{status}");
+    assert!(status.contains("1 venter"), "{status}");
+    assert!(
+        !s.contains("connection refused"),
+        "offline is a state, not an error: {s}"
+    );
+    assert_eq!(stored_replica().pending().len(), 1);
+}
+
+#[test]
+fn a_pending_change_stays_on_top_until_the_server_orders_it() {
+    let ops = demo_ops();
+    let n = ops.len() as u64;
+    let mut app = synced_app(&ops, Lang::Nb);
+    as_role(&mut app, Role::Secretary);
+    let id = app.selected_id().expect("a selection");
+    let effects = press(&mut app, "L");
+    let mine = persisted(&effects).pop().expect("a move");
+    assert_eq!(mine.base_seq, n, "the op says what its author had seen");
+    // Ola parks it at the same time; the server orders Ola's first.
+    sync_event(
+        &mut app,
+        remote(
+            n + 1,
+            "ola",
+            Payload::MoveItem {
+                item: id,
+                to: StageKey::new("parkert"),
+            },
+        ),
+    );
+    assert_eq!(
+        app.view().get(&id).expect("item").stage.as_str(),
+        "vurdering"
+    );
+    sync_event(
+        &mut app,
+        SyncEvent::Confirmed(vec![SeqOp {
+            seq: n + 2,
+            op: mine,
+        }]),
+    );
+    let item = app.view().get(&id).expect("item");
+    assert_eq!(item.stage.as_str(), "vurdering", "mine came later and wins");
+    assert!(item
+        .sync
+        .conflict(styr::model::conflict::Slot::Stage)
+        .is_some());
+    assert!(app.replica.pending().is_empty());
+    assert_eq!(stored_replica().view(), app.view());
+}
+
+#[test]
+fn a_refused_change_is_taken_back_with_a_message() {
+    let mut app = synced_app(&demo_ops(), Lang::En);
+    as_role(&mut app, Role::Secretary);
+    let id = app.selected_id().expect("a selection");
+    let effects = press(&mut app, "L");
+    let mine = persisted(&effects).pop().expect("a move");
+    // The server knows better (its stages, say): it refuses.
+    styr_reject(&mine);
+    sync_event(
+        &mut app,
+        SyncEvent::Refused {
+            op_id: mine.op_id,
+            message: "moving an item to this stage needs the role chair".into(),
+        },
+    );
+    assert_eq!(
+        app.view().get(&id).expect("item").stage.as_str(),
+        "innkommet"
+    );
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("The server refused the change"), "{s}");
+}
+
+fn styr_reject(op: &Op) {
+    with_store(|store| {
+        store.reject(&op.op_id).expect("rejected");
+    });
+}
+
+#[test]
+fn a_viewer_sees_no_changes_offered_and_gets_a_reason_for_keys() {
+    let mut app = synced_app(&demo_ops(), Lang::Nb);
+    as_role(&mut app, Role::Viewer);
+    let before = app.view().clone();
+    let effects = press(&mut app, "Lnde");
+    assert!(persisted(&effects).is_empty());
+    assert_eq!(app.view(), &before);
+    assert!(matches!(app.screen, Screen::Board));
+    press(&mut app, "?");
+    assert!(matches!(app.overlay, Some(Overlay::Help)));
+    let s = screen(&mut app, 80, 30);
+    assert!(
+        !s.contains("Rediger saken") && !s.contains("Slett saken"),
+        "{s}"
+    );
+    assert!(s.contains("Åpne saken"), "{s}");
+    assert!(s.contains("kun lesing"), "{s}");
+}
+
+#[test]
+fn read_only_mode_refuses_changes_even_for_a_chair() {
+    let mut app = synced_app(&demo_ops(), Lang::En);
+    app.read_only = true;
+    as_role(&mut app, Role::Chair);
+    let effects = press(&mut app, "L");
+    assert!(persisted(&effects).is_empty());
+    assert_eq!(
+        app.message.as_deref(),
+        Some("The board is open read-only; nothing can be changed.")
+    );
+}
+
+#[test]
+fn a_member_proposes_and_edits_but_cannot_move_or_delete() {
+    let mut app = synced_app(&demo_ops(), Lang::En);
+    as_role(&mut app, Role::Member);
+    let effects = press(&mut app, "Ld");
+    assert!(persisted(&effects).is_empty());
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("member"),
+        "{:?}",
+        app.message
+    );
+    let effects = press(&mut app, "nChatbot for byggesak<C-s>");
+    assert_eq!(persisted(&effects).len(), 1, "a member may propose");
+}
+
+#[test]
+fn a_secretary_cannot_move_past_prioritert_and_keeps_the_card() {
+    let mut app = synced_app(&demo_ops(), Lang::En);
+    as_role(&mut app, Role::Secretary);
+    // The first item in Prioritert.
+    let col = app
+        .columns
+        .iter()
+        .position(|c| c.stage.as_str() == "prioritert")
+        .expect("a Prioritert column");
+    app.col = col;
+    let id = app.selected_id().expect("an item in Prioritert");
+    let effects = press(&mut app, "L");
+    assert!(persisted(&effects).is_empty());
+    assert_eq!(
+        app.view().get(&id).expect("item").stage.as_str(),
+        "prioritert"
+    );
+    let msg = app.message.clone().unwrap_or_default();
+    assert!(msg.contains("secretary") && msg.contains("chair"), "{msg}");
+}
