@@ -1,6 +1,9 @@
 //! The command line: `styr` opens your portfolio; subcommands do the rest.
 
+use crate::model::Role;
+use crate::protocol::DEFAULT_PORT;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -71,6 +74,65 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Run the shared server that terminals sync with (HTTP, or HTTPS with --tls-cert and
+    /// --tls-key). The first start creates the user admin and prints its token once.
+    /// Logs go to standard error; RUST_LOG (e.g. debug) sets how much.
+    Serve {
+        /// Address and port to listen on (0.0.0.0:8470 for every interface).
+        #[arg(long, value_name = "ADDR", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
+        listen: SocketAddr,
+        /// The server's database file (default: <data dir>/server/styr.db).
+        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        db: Option<PathBuf>,
+        /// TLS certificate chain (PEM); with --tls-key the server speaks HTTPS.
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM).
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Manage the server's users: run on the server host, also while the server runs.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user and print their token (shown only this once) and the line to log in with.
+    Add {
+        /// The user's name, shown as the author of their changes.
+        name: String,
+        /// viewer, member, secretary, chair or admin.
+        #[arg(long, value_parser = parse_role, default_value = "member")]
+        role: Role,
+        /// The user's organisation (municipality).
+        #[arg(long, default_value = "")]
+        org: String,
+        /// The server's address as users reach it, for the login line
+        /// (default: http://<this host>:8470).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// The server's database file (default: <data dir>/server/styr.db).
+        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        db: Option<PathBuf>,
+    },
+    /// List the users, revoked ones too.
+    List {
+        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        db: Option<PathBuf>,
+    },
+    /// Revoke a user's token at once.
+    Revoke {
+        name: String,
+        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        db: Option<PathBuf>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

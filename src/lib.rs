@@ -2,7 +2,7 @@
 //!
 //! `model` is the pure domain (ops and their fold); `store` is the local sled cache;
 //! `io` imports and exports; `tui` is the app (Msg → update → effects → view);
-//! `protocol` is the wire format between `sync` and `server`;
+//! `protocol` is the wire format between `sync` and `server` (`styr serve`);
 //! `i18n` holds every user-facing string, one file per language.
 
 pub mod cli;
@@ -12,6 +12,7 @@ pub mod io;
 pub mod model;
 pub mod paths;
 pub mod protocol;
+pub mod server;
 pub mod store;
 pub mod sync;
 pub mod tui;

@@ -4,10 +4,11 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use styr::cli::{Cli, Command, Format};
+use styr::cli::{Cli, Command, Format, UserCommand};
 use styr::config::Config;
 use styr::i18n::{fill, Lang, Strings};
 use styr::model::{Portfolio, Replica};
+use styr::server::{self, users, AppState, ServerConfig, ServerStore, SqliteStore, StoreError};
 use styr::store::{OpenError, Store};
 use styr::sync::{Credentials, HttpTransport, ServerUrl};
 use styr::tui::app::{now_ms, AppInit};
@@ -94,6 +95,17 @@ fn main() -> ExitCode {
         }) => login(t, &paths, url, token.as_deref(), allow_http),
         Some(Command::Logout) => logout(t, &paths),
         Some(Command::Status) => status(t, &paths),
+        Some(Command::Serve {
+            listen,
+            ref db,
+            ref tls_cert,
+            ref tls_key,
+        }) => {
+            let db = db.clone().unwrap_or_else(|| paths.server_db());
+            let tls = tls_cert.as_deref().zip(tls_key.as_deref());
+            serve(t, &config, listen, &db, tls)
+        }
+        Some(Command::User { ref command }) => user(t, &paths, command),
     }
 }
 
@@ -440,4 +452,236 @@ fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> 
         }
     }
     ExitCode::SUCCESS
+}
+
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// `styr serve`: opens the database, makes the first admin if there is no user, and
+/// serves until Ctrl-C or SIGTERM.
+fn serve(
+    t: &Strings,
+    config: &Config,
+    listen: std::net::SocketAddr,
+    db: &Path,
+    tls: Option<(&Path, &Path)>,
+) -> ExitCode {
+    init_logs();
+    let tls_config = match tls {
+        None => None,
+        Some((cert, key)) => match server::tls::load_config(cert, key) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(&fill(t.server_tls_failed, &[("err", &e)])),
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&fill(t.server_failed, &[("err", &e)])),
+    };
+    runtime.block_on(async {
+        let store: std::sync::Arc<dyn ServerStore> = match SqliteStore::open(db) {
+            Ok(s) => std::sync::Arc::new(s),
+            Err(e) => {
+                return fail(&fill(
+                    t.server_db_failed,
+                    &[("file", &db.display()), ("err", &e)],
+                ))
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                return fail(&fill(
+                    t.server_listen_failed,
+                    &[("addr", &listen), ("err", &e)],
+                ))
+            }
+        };
+        let url = server::public_url(listener.local_addr().unwrap_or(listen), tls.is_some());
+        match users::ensure_admin(&*store, now_ms()).await {
+            Ok(Some(created)) => println!(
+                "{}",
+                fill(
+                    t.server_first_admin,
+                    &[("token", &created.token), ("url", &url)]
+                )
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                return fail(&fill(
+                    t.server_db_failed,
+                    &[("file", &db.display()), ("err", &e)],
+                ))
+            }
+        }
+        tracing::info!(db = %db.display(), "listening on {url}");
+        let state = AppState::new(
+            store,
+            ServerConfig {
+                stages: config.stages(),
+                ..ServerConfig::default()
+            },
+        );
+        let result = match tls_config {
+            Some(c) => server::serve_tls(listener, c, state, shutdown_signal()).await,
+            None => server::serve(listener, state, shutdown_signal()).await,
+        };
+        match result {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&fill(t.server_failed, &[("err", &e)])),
+        }
+    })
+}
+
+fn user_store_error(t: &Strings, db: &Path, e: &StoreError) -> String {
+    match e {
+        StoreError::UserExists(name) => fill(t.user_exists, &[("name", name)]),
+        StoreError::NoSuchUser(name) => fill(t.user_not_found, &[("name", name)]),
+        other => fill(
+            t.server_db_failed,
+            &[("file", &db.display()), ("err", other)],
+        ),
+    }
+}
+
+fn date_of(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// `styr user add|list|revoke` on the server's database file.
+fn user(t: &Strings, paths: &Paths, command: &UserCommand) -> ExitCode {
+    let db_of = |db: &Option<std::path::PathBuf>| db.clone().unwrap_or_else(|| paths.server_db());
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            org,
+            url,
+            db,
+        } => {
+            let db = db_of(db);
+            match users::add(&db, name, *role, org, now_ms()) {
+                Ok(c) => {
+                    let url = url.clone().unwrap_or_else(|| {
+                        server::public_url(
+                            (
+                                std::net::Ipv4Addr::UNSPECIFIED,
+                                styr::protocol::DEFAULT_PORT,
+                            )
+                                .into(),
+                            false,
+                        )
+                    });
+                    println!(
+                        "{}",
+                        fill(
+                            t.user_added,
+                            &[
+                                ("name", &c.user.name),
+                                ("role", &c.user.role),
+                                ("org", &c.user.org),
+                                ("url", &url),
+                                ("token", &c.token),
+                            ]
+                        )
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(users::UserError::BadName(n)) => fail(&fill(t.user_bad_name, &[("name", &n)])),
+                Err(users::UserError::Store(e)) => fail(&user_store_error(t, &db, &e)),
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+        UserCommand::List { db } => {
+            let db = db_of(db);
+            let list = match users::list(&db) {
+                Ok(l) => l,
+                Err(e) => return fail(&user_store_error(t, &db, &e)),
+            };
+            if list.is_empty() {
+                println!("{}", t.user_list_empty);
+                return ExitCode::SUCCESS;
+            }
+            let mut rows: Vec<[String; 5]> = vec![{
+                let mut h = t.user_columns.split('|').map(str::to_string);
+                std::array::from_fn(|_| h.next().unwrap_or_default())
+            }];
+            for u in &list {
+                rows.push([
+                    u.name.clone(),
+                    u.role.to_string(),
+                    u.org.clone(),
+                    date_of(u.created_at),
+                    match u.revoked_at {
+                        None => t.user_active.to_string(),
+                        Some(at) => fill(t.user_revoked_on, &[("date", &date_of(at))]),
+                    },
+                ]);
+            }
+            let widths: Vec<usize> = (0..5)
+                .map(|i| {
+                    rows.iter()
+                        .map(|r| unicode_width::UnicodeWidthStr::width(r[i].as_str()))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let mut out = std::io::stdout().lock();
+            for r in &rows {
+                let mut line = String::new();
+                for (i, cell) in r.iter().enumerate() {
+                    line.push_str(cell);
+                    if i + 1 < r.len() {
+                        let pad = widths[i] - unicode_width::UnicodeWidthStr::width(cell.as_str());
+                        line.push_str(&" ".repeat(pad + 2));
+                    }
+                }
+                if writeln!(out, "{}", line.trim_end()).is_err() {
+                    return ExitCode::from(1);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        UserCommand::Revoke { name, db } => {
+            let db = db_of(db);
+            match users::revoke(&db, name, now_ms()) {
+                Ok(u) => {
+                    println!("{}", fill(t.user_revoked, &[("name", &u.name)]));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&user_store_error(t, &db, &e)),
+            }
+        }
+    }
 }

@@ -38,6 +38,11 @@ impl Paths {
         self.data_root.join("servers").join(url.cache_name())
     }
 
+    /// The database of `styr serve` (and of `styr user`) unless `--db` says otherwise.
+    pub fn server_db(&self) -> PathBuf {
+        self.data_root.join("server").join("styr.db")
+    }
+
     /// The demo's own cache, so the demo never touches the user's portfolio.
     pub fn demo(&self) -> PathBuf {
         self.data_root.join("demo")

@@ -14,16 +14,28 @@
 //!
 //! **Events.** Each op is an SSE event named [`EVENT_OP`] whose `id` is its seq and whose
 //! data is a [`SeqOp`]. A reconnect with `Last-Event-ID: N` (or `?since=N`) first replays
-//! every op with seq > N from the store, then streams live ones. A comment line is sent
-//! every [`KEEP_ALIVE_SECS`] seconds.
+//! every op with seq > N from the store, then streams live ones (the header wins over
+//! `?since=`; with neither, only ops stored after the subscription are sent). A comment
+//! line is sent every [`KEEP_ALIVE_SECS`] seconds.
 //!
 //! **Seq.** The server gives each new op the next gapless global seq (1, 2, 3, …) inside
 //! the transaction that stores it. Pushing an op whose `op_id` is already stored returns
 //! the stored [`SeqOp`] and stores nothing: a retry is harmless. The server replaces each
-//! op's `author` with the user its token belongs to.
+//! op's `author` with the user its token belongs to. A push is checked whole before
+//! anything is stored: one op that is malformed (400, `op_index`), of an unknown version
+//! (400 `unsupported_version`, `op_index`) or not allowed for the token's role (403
+//! `forbidden`, `op_index`) refuses the whole batch. An empty push is 400; more than
+//! [`PUSH_MAX_OPS`] ops or more than [`BODY_LIMIT_BYTES`] is 413 `too_large`.
+//!
+//! **Tokens.** `styr_` and 64 hex digits. A missing, unknown or revoked token is 401;
+//! after repeated failures from one address every request with a token from it gets 429
+//! `too_many_requests` with `Retry-After` (seconds) for a while.
 
 use crate::model::{Op, Role};
 use serde::{Deserialize, Serialize};
+
+/// The port `styr serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 8470;
 
 /// Version prefix of every path.
 pub const API_PREFIX: &str = "/api/v1";
@@ -96,7 +108,7 @@ pub struct ApiError {
 pub struct ErrorBody {
     /// A stable machine-readable code: `bad_request`, `unsupported_version`,
     /// `too_large`, `unauthorized`, `forbidden`, `not_found`, `too_many_requests`,
-    /// `internal`.
+    /// `timeout`, `internal`.
     pub code: String,
     /// One plain sentence for a person.
     pub message: String,

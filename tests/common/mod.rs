@@ -3,4 +3,5 @@
 
 pub mod gen;
 pub mod pty;
+pub mod server;
 pub mod tui;

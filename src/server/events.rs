@@ -1,0 +1,150 @@
+//! Server-Sent Events: every stored op, in seq order, to every subscriber.
+//!
+//! The broadcast in [`AppState`] carries only the new head seq and only wakes the
+//! streams; each stream reads the ops after the last seq it sent from the store. So a
+//! subscriber that falls behind the broadcast (`Lagged`) simply reads more from the
+//! store, and a reconnect with `Last-Event-ID` replays the same way: nothing is missed.
+
+use super::api::{query_failure, Authed, Failure};
+use super::store::StoreError;
+use super::AppState;
+use crate::protocol::{SeqOp, EVENT_OP, KEEP_ALIVE_SECS};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use futures_util::{Stream, StreamExt};
+use serde::Deserialize;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
+
+/// Ops read from the store at a time by one stream.
+const PAGE: usize = 500;
+
+struct Cursor {
+    state: AppState,
+    wake: broadcast::Receiver<u64>,
+    closing: watch::Receiver<bool>,
+    /// The last seq handed out.
+    since: u64,
+    /// The highest head this stream knows of; `u64::MAX` when it must look.
+    known_head: u64,
+    buf: VecDeque<SeqOp>,
+}
+
+/// Every op with seq > `since` (or, with `None`, every op stored from now on), in seq
+/// order, for as long as the server runs. Ends on a store error or at shutdown.
+pub async fn op_stream(
+    state: AppState,
+    since: Option<u64>,
+) -> Result<impl Stream<Item = SeqOp> + Send + 'static, StoreError> {
+    // Subscribe before reading anything, so that no wake-up can fall in between.
+    let wake = state.inner.wake.subscribe();
+    let closing = state.inner.closing.subscribe();
+    let since = match since {
+        Some(n) => n,
+        None => state.inner.store.head().await?,
+    };
+    let cursor = Cursor {
+        state,
+        wake,
+        closing,
+        since,
+        known_head: u64::MAX,
+        buf: VecDeque::new(),
+    };
+    Ok(futures_util::stream::unfold(cursor, next_op))
+}
+
+async fn next_op(mut c: Cursor) -> Option<(SeqOp, Cursor)> {
+    loop {
+        if let Some(op) = c.buf.pop_front() {
+            c.since = op.seq;
+            return Some((op, c));
+        }
+        if *c.closing.borrow() {
+            return None;
+        }
+        if c.known_head > c.since {
+            match c.state.inner.store.pull(c.since, PAGE).await {
+                Ok(page) => {
+                    c.known_head = page.head;
+                    if !page.ops.is_empty() {
+                        c.buf.extend(page.ops);
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "an event stream could not read the store");
+                    return None;
+                }
+            }
+        }
+        tokio::select! {
+            woke = c.wake.recv() => match woke {
+                Ok(head) => c.known_head = c.known_head.max(head),
+                Err(RecvError::Lagged(_)) => {
+                    c.state.inner.lagged.fetch_add(1, Ordering::Relaxed);
+                    c.known_head = u64::MAX;
+                }
+                Err(RecvError::Closed) => return None,
+            },
+            _ = c.closing.changed() => return None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    since: Option<u64>,
+}
+
+fn event(op: SeqOp) -> Event {
+    let base = Event::default().event(EVENT_OP).id(op.seq.to_string());
+    match base.json_data(&op) {
+        Ok(e) => e,
+        // Cannot happen for a SeqOp; a comment keeps the stream alive if it ever did.
+        Err(_) => Event::default().comment("unencodable op"),
+    }
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    headers: HeaderMap,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<impl IntoResponse, Failure> {
+    let Query(q) = query.map_err(query_failure)?;
+    let last_id = match headers.get("last-event-id") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    Failure::new(
+                        axum::http::StatusCode::BAD_REQUEST,
+                        "bad_request",
+                        "Last-Event-ID must be a seq (a whole number)",
+                    )
+                })?,
+        ),
+    };
+    // A reconnecting EventSource sends Last-Event-ID with its first URL: the header wins.
+    let since = last_id.or(q.since);
+    let stream = op_stream(state, since).await.map_err(Failure::store)?;
+    let sse = Sse::new(stream.map(|op| Ok::<_, Infallible>(event(op))))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(KEEP_ALIVE_SECS)));
+    Ok((
+        [(
+            HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        )],
+        sse,
+    ))
+}

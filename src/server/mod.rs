@@ -1,0 +1,210 @@
+//! `styr serve` as a library: [`router`] builds the axum app over an [`AppState`];
+//! [`serve`] and [`serve_tls`] run it on a listener until a shutdown future resolves.
+//! The wire protocol is [`crate::protocol`]; the store is the [`ServerStore`] trait with
+//! [`SqliteStore`] as the embedded default.
+//!
+//! - `api`: the handlers (health, me, push, pull) and the JSON error replies.
+//! - `events`: the SSE stream. A broadcast of the head seq only wakes subscribers; each
+//!   one reads the ops after its last sent seq from the store, so a slow subscriber
+//!   that lags behind the broadcast still gets every op, in order.
+//! - `auth`: tokens (256 random bits, stored as SHA-256) and the failed-login guard.
+//! - `users`: adding, listing and revoking users, for `styr user` and the first start.
+
+mod api;
+pub mod auth;
+pub mod events;
+pub mod sqlite;
+pub mod store;
+pub mod tls;
+pub mod users;
+
+pub use sqlite::SqliteStore;
+pub use store::{NewUser, Page, ServerStore, StoreError, User};
+
+use crate::model::Stages;
+use crate::protocol::{PATH_EVENTS, PATH_HEALTH, PATH_ME, PATH_OPS};
+use auth::{LoginGuard, LoginLimits};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// What the server is told at start.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The board's stages, for the role rules (from the server's `config.toml`).
+    pub stages: Stages,
+    pub login_limits: LoginLimits,
+    /// Wake-ups buffered per SSE subscriber before it lags (it then catches up from the
+    /// store; nothing is lost).
+    pub events_capacity: usize,
+    /// Longest time a request (not an SSE stream) may take, reading its body included.
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            stages: Stages::default(),
+            login_limits: LoginLimits::default(),
+            events_capacity: 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything the handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn ServerStore>,
+    stages: Stages,
+    guard: LoginGuard,
+    request_timeout: Duration,
+    /// The head seq after each commit: only a wake-up for the SSE streams.
+    wake: broadcast::Sender<u64>,
+    /// Set when the server shuts down, so that SSE streams end and graceful shutdown
+    /// does not wait for them forever.
+    closing: watch::Sender<bool>,
+    /// How often an SSE subscriber fell behind the broadcast (and caught up from the store).
+    lagged: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn ServerStore>, config: ServerConfig) -> Self {
+        let (wake, _) = broadcast::channel(config.events_capacity.max(1));
+        let (closing, _) = watch::channel(false);
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                stages: config.stages,
+                guard: LoginGuard::new(config.login_limits),
+                request_timeout: config.request_timeout,
+                wake,
+                closing,
+                lagged: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn ServerStore> {
+        &self.inner.store
+    }
+
+    /// Ends every open SSE stream; called by [`serve`] when its shutdown future resolves.
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// How many times an SSE subscriber lagged behind the wake-ups.
+    pub fn lagged_count(&self) -> u64 {
+        self.inner.lagged.load(Ordering::Relaxed)
+    }
+
+    /// Tells the SSE subscribers that the log has grown to `head`.
+    pub fn notify(&self, head: u64) {
+        // No subscribers is not an error.
+        let _ = self.inner.wake.send(head);
+    }
+}
+
+/// The whole HTTP app: the routes of [`crate::protocol`], JSON errors for everything
+/// (also 404, 405, 408, 413 and panics), tracing, the body limit and the timeout.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.inner.request_timeout;
+    Router::new()
+        .route(PATH_HEALTH, get(api::health))
+        .route(PATH_ME, get(api::me))
+        .route(PATH_OPS, get(api::pull).post(api::push))
+        .route(PATH_EVENTS, get(events::subscribe))
+        .fallback(api::not_found)
+        .with_state(state)
+        // Each `layer` wraps the ones before it: the body limit is innermost, tracing
+        // outermost.
+        .layer(DefaultBodyLimit::max(api::DRAIN_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(api::DRAIN_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::map_response(api::json_errors))
+        .layer(CatchPanicLayer::custom(api::panic_response))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves plain HTTP on `listener` until `shutdown` resolves, then ends the SSE streams
+/// and lets the open requests finish.
+pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.close();
+        })
+        .await
+}
+
+/// Like [`serve`], over TLS (rustls). Handshakes run in their own tasks, so a slow
+/// client cannot hold up the others.
+pub async fn serve_tls<F>(
+    listener: TcpListener,
+    tls: Arc<tls::ServerConfig>,
+    state: AppState,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let listener = tls::TlsListener::new(listener, tls).tap_io(|_| {});
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.close();
+        })
+        .await
+}
+
+/// The address to give `styr login` for a server bound to `addr`: this host's name when
+/// it listens on every interface.
+pub fn public_url(addr: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    if addr.ip().is_unspecified() {
+        format!("{scheme}://{}:{}", host_name(), addr.port())
+    } else {
+        format!("{scheme}://{addr}")
+    }
+}
+
+/// This machine's host name, or `localhost` when it has none.
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    match std::str::from_utf8(&buf[..end]) {
+        Ok(name) if rc == 0 && !name.is_empty() => name.to_string(),
+        _ => "localhost".to_string(),
+    }
+}
