@@ -857,3 +857,43 @@ async fn graceful_shutdown_ends_open_event_streams() {
     let (_dir, _db) = s.shutdown().await;
     assert!(events.next_until(Instant::now() + DEADLINE).await.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sse_under_concurrent_pushes_delivers_every_op_once_in_seq_order() {
+    // Pushes committed together may be announced out of order; the stream must still
+    // send 1, 2, 3, … with nothing skipped or repeated.
+    let s = TestServer::start().await;
+    let c = client();
+    let res = c
+        .get(s.events_url())
+        .bearer_auth(&s.admin_token)
+        .send()
+        .await
+        .unwrap();
+    let mut events = SseReader::new(res);
+    let mut handles = Vec::new();
+    for t in 0..20usize {
+        let (url, token) = (s.url.clone(), s.admin_token.clone());
+        handles.push(tokio::spawn(async move {
+            let c = client();
+            for i in 0..10usize {
+                let ops: Vec<Op> = (0..1 + (t + i) % 3)
+                    .map(|_| create_op("innkommet"))
+                    .collect();
+                acks(push(&c, &url, &token, &ops).await).await;
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let head = s.store().head().await.unwrap();
+    for want in 1..=head {
+        let ev = events.next_until(Instant::now() + DEADLINE).await.unwrap();
+        assert_eq!(ev.id, Some(want.to_string()));
+    }
+    let extra = events
+        .next_until(Instant::now() + Duration::from_millis(200))
+        .await;
+    assert_eq!(extra, None, "nothing after the head");
+}

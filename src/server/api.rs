@@ -269,9 +269,7 @@ pub async fn push(
         op.author.clone_from(&user.name);
     }
     let acks = state.inner.store.push(ops).await.map_err(Failure::store)?;
-    if let Some(head) = acks.iter().map(|a| a.seq).max() {
-        state.notify(head);
-    }
+    state.notify(acks.clone());
     Ok(Json(PushResponse { acks }))
 }
 

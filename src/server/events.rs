@@ -1,13 +1,14 @@
 //! Server-Sent Events: every stored op, in seq order, to every subscriber.
 //!
-//! The broadcast in [`AppState`] carries only the new head seq and only wakes the
-//! streams; each stream reads the ops after the last seq it sent from the store. So a
-//! subscriber that falls behind the broadcast (`Lagged`) simply reads more from the
-//! store, and a reconnect with `Last-Event-ID` replays the same way: nothing is missed.
+//! The broadcast in [`AppState`] wakes the streams with the ops of each push. A stream
+//! takes them directly only when they follow the last seq it sent without a gap;
+//! otherwise (pushes committed together can be announced out of order, or the stream
+//! fell behind the broadcast: `Lagged`) it reads the ops after its last seq from the
+//! store. A reconnect with `Last-Event-ID` replays the same way: nothing is missed.
 
 use super::api::{query_failure, Authed, Failure};
 use super::store::StoreError;
-use super::AppState;
+use super::{AppState, Wake};
 use crate::protocol::{SeqOp, EVENT_OP, KEEP_ALIVE_SECS};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -28,7 +29,7 @@ const PAGE: usize = 500;
 
 struct Cursor {
     state: AppState,
-    wake: broadcast::Receiver<u64>,
+    wake: broadcast::Receiver<Wake>,
     closing: watch::Receiver<bool>,
     /// The last seq handed out.
     since: u64,
@@ -87,7 +88,7 @@ async fn next_op(mut c: Cursor) -> Option<(SeqOp, Cursor)> {
         }
         tokio::select! {
             woke = c.wake.recv() => match woke {
-                Ok(head) => c.known_head = c.known_head.max(head),
+                Ok(w) => take_following(&mut c, &w),
                 Err(RecvError::Lagged(_)) => {
                     c.state.inner.lagged.fetch_add(1, Ordering::Relaxed);
                     c.known_head = u64::MAX;
@@ -96,6 +97,23 @@ async fn next_op(mut c: Cursor) -> Option<(SeqOp, Cursor)> {
             },
             _ = c.closing.changed() => return None,
         }
+    }
+}
+
+/// Buffers the ops of `w` that follow `c.since` without a gap; anything beyond a gap
+/// is left for the store (`known_head` says there is more).
+fn take_following(c: &mut Cursor, w: &Wake) {
+    let mut fresh: Vec<&SeqOp> = w.ops.iter().filter(|o| o.seq > c.since).collect();
+    fresh.sort_by_key(|o| o.seq);
+    fresh.dedup_by_key(|o| o.seq);
+    if let Some(last) = fresh.last() {
+        c.known_head = c.known_head.max(last.seq);
+    }
+    for (next, op) in (c.since + 1..).zip(fresh) {
+        if op.seq != next {
+            break;
+        }
+        c.buf.push_back(op.clone());
     }
 }
 

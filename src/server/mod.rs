@@ -22,7 +22,7 @@ pub use sqlite::SqliteStore;
 pub use store::{NewUser, Page, ServerStore, StoreError, User};
 
 use crate::model::Stages;
-use crate::protocol::{PATH_EVENTS, PATH_HEALTH, PATH_ME, PATH_OPS};
+use crate::protocol::{SeqOp, PATH_EVENTS, PATH_HEALTH, PATH_ME, PATH_OPS};
 use auth::{LoginGuard, LoginLimits};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -65,6 +65,12 @@ impl Default for ServerConfig {
     }
 }
 
+/// What the SSE streams are woken with: the stored ops of one push.
+#[derive(Clone, Debug)]
+pub struct Wake {
+    pub ops: Arc<Vec<SeqOp>>,
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -76,8 +82,10 @@ struct Inner {
     stages: Stages,
     guard: LoginGuard,
     request_timeout: Duration,
-    /// The head seq after each commit: only a wake-up for the SSE streams.
-    wake: broadcast::Sender<u64>,
+    /// The acks of each push after its commit. For the SSE streams this is a wake-up
+    /// and a shortcut: a stream takes the ops from it only when they follow its last
+    /// sent seq without a gap, and otherwise reads the store.
+    wake: broadcast::Sender<Wake>,
     /// Set when the server shuts down, so that SSE streams end and graceful shutdown
     /// does not wait for them forever.
     closing: watch::Sender<bool>,
@@ -116,10 +124,10 @@ impl AppState {
         self.inner.lagged.load(Ordering::Relaxed)
     }
 
-    /// Tells the SSE subscribers that the log has grown to `head`.
-    pub fn notify(&self, head: u64) {
+    /// Tells the SSE subscribers about ops just stored.
+    pub fn notify(&self, ops: Vec<SeqOp>) {
         // No subscribers is not an error.
-        let _ = self.inner.wake.send(head);
+        let _ = self.inner.wake.send(Wake { ops: Arc::new(ops) });
     }
 }
 

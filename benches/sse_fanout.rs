@@ -1,0 +1,112 @@
+//! SSE fan-out of `styr serve`: 50 subscribers on loopback, and the time from sending a
+//! push to the op having arrived at all 50, over a few hundred pushes (one at a time).
+//! The time includes the push's own durable commit.
+//!
+//! `cargo bench --bench sse_fanout` (cargo passes `--bench`): 50 subscribers, 300 pushes.
+//! Without `--bench` (`cargo test --benches`): a smoke run, 5 subscribers, 20 pushes.
+
+#[allow(dead_code)]
+#[path = "../tests/common/server.rs"]
+mod fixture;
+
+use fixture::{client, create_op, push, SseReader, TestServer, DEADLINE};
+use std::time::{Duration, Instant};
+use styr::protocol::SeqOp;
+use tokio::sync::mpsc;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (subs, pushes) = if full { (50, 300) } else { (5, 20) };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let server = TestServer::start().await;
+        // Each subscriber reports (seq, arrival time) of every op it gets.
+        let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
+        let mut readers = Vec::new();
+        for _ in 0..subs {
+            let res = reqwest::Client::new()
+                .get(server.events_url())
+                .bearer_auth(&server.admin_token)
+                .send()
+                .await
+                .expect("a subscription");
+            assert!(res.status().is_success());
+            let mut events = SseReader::new(res);
+            let tx = tx.clone();
+            readers.push(tokio::spawn(async move {
+                for _ in 0..pushes {
+                    let Some(ev) = events.next_until(Instant::now() + DEADLINE).await else {
+                        return;
+                    };
+                    let op: SeqOp = serde_json::from_str(&ev.data).expect("an op");
+                    let _ = tx.send((op.seq, Instant::now()));
+                }
+            }));
+        }
+        drop(tx);
+        let c = client();
+        let mut times = Vec::new();
+        for _ in 0..pushes {
+            let t0 = Instant::now();
+            let res = push(
+                &c,
+                &server.url,
+                &server.admin_token,
+                &[create_op("innkommet")],
+            )
+            .await;
+            assert!(res.status().is_success());
+            let seq = res
+                .json::<styr::protocol::PushResponse>()
+                .await
+                .expect("acks")
+                .acks[0]
+                .seq;
+            let mut got = 0;
+            let mut last = t0;
+            while got < subs {
+                let (s, at) = tokio::time::timeout(DEADLINE, rx.recv())
+                    .await
+                    .expect("every subscriber gets the op in time")
+                    .expect("the subscribers run");
+                assert_eq!(s, seq, "ops arrive in order, one push at a time");
+                got += 1;
+                last = last.max(at);
+            }
+            times.push(last - t0);
+        }
+        for r in readers {
+            r.await.expect("a reader");
+        }
+        times.sort();
+        if !full {
+            println!(
+                "(smoke run, e.g. under `cargo test --benches`: {subs} subscribers, {pushes} \
+                 pushes; `cargo bench` passes --bench for the real run)"
+            );
+        }
+        println!("| subscribers | pushes | push → all received p50 | p99 | max |");
+        println!("|---:|---:|---:|---:|---:|");
+        println!(
+            "| {subs} | {pushes} | {} | {} | {} |",
+            ms(percentile(&times, 0.50)),
+            ms(percentile(&times, 0.99)),
+            ms(times.last().copied().unwrap_or_default()),
+        );
+    });
+}
