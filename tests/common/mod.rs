@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests. Each test crate uses only part of them.
 #![allow(dead_code)]
 
+pub mod client;
 pub mod gen;
+pub mod proxy;
 pub mod pty;
 pub mod server;
 pub mod tui;

@@ -1,0 +1,185 @@
+//! Sync end to end, in process: real `styr serve` on loopback (SQLite in a temporary
+//! folder), real synced sled caches, the real HTTP transport and sync loop. A TCP proxy
+//! between them cuts the network when a test needs it.
+
+mod common;
+
+use common::client::Client;
+use common::proxy::Proxy;
+use common::server::{wait_for, TestServer};
+use styr::model::{FieldValue, ItemId, Payload, Role, StageKey};
+use styr::server::ServerConfig;
+use styr::sync::{Link, SyncEvent};
+
+fn create(item: ItemId, title: &str) -> Payload {
+    Payload::CreateItem {
+        item,
+        stage: StageKey::new("innkommet"),
+        fields: vec![FieldValue::Title(title.into())],
+    }
+}
+
+fn stage_of(c: &Client, item: &ItemId) -> Option<String> {
+    c.replica()
+        .view()
+        .get(item)
+        .map(|i| i.stage.as_str().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_in_one_client_shows_in_the_other() {
+    let server = TestServer::start().await;
+    let kari = server.add_user("kari", Role::Chair).await;
+    let ola = server.add_user("ola", Role::Secretary).await;
+    let a = Client::start("kari", &server.url, &kari);
+    let b = Client::start("ola", &server.url, &ola);
+    a.wait_link("online", |l| *l == Link::Online).await;
+    b.wait_link("online", |l| *l == Link::Online).await;
+
+    let item = ItemId::new();
+    a.change(create(item, "Felles innbyggerportal")).await;
+    b.wait("sees the new proposal", |r| r.view().get(&item).is_some())
+        .await;
+    b.change(Payload::MoveItem {
+        item,
+        to: StageKey::new("vurdering"),
+    })
+    .await;
+    a.wait("sees the move", |r| {
+        r.view()
+            .get(&item)
+            .is_some_and(|i| i.stage.as_str() == "vurdering")
+    })
+    .await;
+    // Both have folded the same two ops, nothing is pending, and the author of each
+    // op is the user of the token that pushed it.
+    b.wait("has its own move confirmed", |r| {
+        r.pending().is_empty() && r.last_seq() == 2
+    })
+    .await;
+    a.wait("is at seq 2", |r| r.last_seq() == 2).await;
+    assert_eq!(a.replica().view(), b.replica().view());
+    let log = a.store.ops().expect("log");
+    let authors: Vec<&str> = log.iter().map(|o| o.author.as_str()).collect();
+    assert_eq!(authors, ["kari", "ola"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_changes_wait_in_the_outbox_and_go_out_when_the_server_is_back() {
+    let server = TestServer::start().await;
+    let token = server.add_user("kari", Role::Chair).await;
+    let ola_token = server.add_user("ola", Role::Chair).await;
+    let upstream = server
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("addr");
+    let proxy = Proxy::start(upstream).await;
+    let a = Client::start("kari", &proxy.url(), &token);
+    let b = Client::start("ola", &server.url, &ola_token);
+    a.wait_link("online", |l| *l == Link::Online).await;
+
+    // The network goes, then the server too.
+    proxy.cut();
+    a.wait_link("offline", |l| matches!(l, Link::Offline { .. }))
+        .await;
+    let (dir, db) = server.shutdown().await;
+    let item = ItemId::new();
+    a.change(create(item, "Digital postkasse")).await;
+    a.change(Payload::MoveItem {
+        item,
+        to: StageKey::new("vurdering"),
+    })
+    .await;
+    let r = a.replica();
+    assert_eq!(r.pending().len(), 2, "both changes wait, on disk");
+    assert_eq!(
+        stage_of(&a, &item).as_deref(),
+        Some("vurdering"),
+        "and show at once"
+    );
+
+    // The server comes back (on another port: the proxy points there) with the same file.
+    let server = TestServer::start_on(dir, db, ServerConfig::default()).await;
+    proxy.heal(
+        server
+            .url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("addr"),
+    );
+    a.wait("has its changes confirmed", |r| {
+        r.pending().is_empty() && r.last_seq() == 2
+    })
+    .await;
+    let b2 = Client::start("ola", &server.url, &ola_token);
+    b2.wait("sees the offline work", |r| {
+        r.view()
+            .get(&item)
+            .is_some_and(|i| i.stage.as_str() == "vurdering")
+    })
+    .await;
+    drop(b);
+    let head = server.store().head().await.expect("head");
+    assert_eq!(head, 2, "each op stored once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_change_is_taken_back_and_the_rest_go_through() {
+    let server = TestServer::start().await;
+    let chair = server.add_user("leder", Role::Chair).await;
+    let member = server.add_user("medlem", Role::Member).await;
+    let c = Client::start("leder", &server.url, &chair);
+    let item = ItemId::new();
+    c.change(create(item, "Chatbot")).await;
+    let m = Client::start("medlem", &server.url, &member);
+    m.wait("sees the item", |r| r.view().get(&item).is_some())
+        .await;
+    // A member may not move a card; the member's own proposal is fine.
+    let refused = m
+        .change(Payload::MoveItem {
+            item,
+            to: StageKey::new("prioritert"),
+        })
+        .await;
+    let other = ItemId::new();
+    m.change(create(other, "Ny nettside")).await;
+    m.wait("has the refusal undone and the proposal confirmed", |r| {
+        r.pending().is_empty() && r.view().get(&other).is_some()
+    })
+    .await;
+    assert_eq!(stage_of(&m, &item).as_deref(), Some("innkommet"));
+    assert!(m.saw(|e| matches!(e, SyncEvent::Refused { op_id, .. } if *op_id == refused.op_id)));
+    c.wait("sees the proposal, not the move", |r| {
+        r.view().get(&other).is_some()
+    })
+    .await;
+    assert_eq!(stage_of(&c, &item).as_deref(), Some("innkommet"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_logs_the_client_out_calmly() {
+    let server = TestServer::start().await;
+    let token = server.add_user("kari", Role::Member).await;
+    let a = Client::start("kari", &server.url, &token);
+    a.wait_link("online", |l| *l == Link::Online).await;
+    server
+        .store()
+        .revoke_user("kari".into(), common::server::now_ms())
+        .await
+        .expect("revoked");
+    a.change(create(ItemId::new(), "Etter tilbaketrekking"))
+        .await;
+    a.wait_link("logged out", |l| matches!(l, Link::LoggedOut { .. }))
+        .await;
+    assert_eq!(
+        a.replica().pending().len(),
+        1,
+        "the change is kept, not thrown away"
+    );
+    wait_for("identity was reported", || {
+        let ok = a.saw(|e| matches!(e, SyncEvent::Identity(i) if i.user == "kari"));
+        async move { ok }
+    })
+    .await;
+}
