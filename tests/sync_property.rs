@@ -1,0 +1,144 @@
+//! TaskChampion's property, against the real parts: three replicas (real synced sled
+//! caches) make random changes; their pushes reach the real server store (SQLite) or are
+//! lost, its deliveries to each replica are dropped, duplicated and reordered; after two
+//! full sync rounds every replica is identical, equal to the server's log folded in seq
+//! order, and every change a replica made is on the server exactly once.
+
+mod common;
+
+use common::gen::{self, Kinds};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use styr::model::{ItemId, Op, Payload, Portfolio};
+use styr::protocol::SeqOp;
+use styr::server::{ServerStore, SqliteStore};
+use styr::store::Store;
+
+#[derive(Clone, Debug)]
+enum Step {
+    Local(usize, Payload),
+    /// Replica `r` pushes its oldest pending op; the request may be lost on the way.
+    Push {
+        r: usize,
+        lost: bool,
+    },
+    /// The server's op `pick` (modulo the head) reaches replica `r`, perhaps twice.
+    Deliver {
+        r: usize,
+        pick: u64,
+        twice: bool,
+    },
+}
+
+fn step(pool: Vec<ItemId>) -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..3usize, gen::payload(pool, Kinds::All)).prop_map(|(r, p)| Step::Local(r, p)),
+        2 => (0..3usize, any::<bool>()).prop_map(|(r, lost)| Step::Push { r, lost }),
+        3 => (0..3usize, any::<u64>(), any::<bool>())
+            .prop_map(|(r, pick, twice)| Step::Deliver { r, pick, twice }),
+    ]
+}
+
+/// Confirms `seq` into `cache`, first pulling whatever is missing before it.
+async fn deliver(cache: &Store, server: &SqliteStore, seq: u64) {
+    let last = cache.last_seq().expect("seq");
+    if seq <= last {
+        let page = server.pull(seq - 1, 1).await.expect("pull");
+        cache.confirm(&page.ops).expect("a duplicate is skipped");
+        return;
+    }
+    let page = server
+        .pull(last, (seq - last) as usize)
+        .await
+        .expect("pull");
+    // Delivered out of order first: the cache refuses the gap and keeps its state.
+    if seq > last + 1 {
+        let alone: Vec<SeqOp> = page.ops.iter().filter(|o| o.seq == seq).cloned().collect();
+        assert!(cache.confirm(&alone).is_err(), "a gap is refused");
+    }
+    cache.confirm(&page.ops).expect("confirmed in order");
+}
+
+async fn full_sync(cache: &Store, server: &SqliteStore) {
+    let pending = cache.outbox().expect("outbox");
+    if !pending.is_empty() {
+        server.push(pending).await.expect("pushed");
+    }
+    loop {
+        let page = server
+            .pull(cache.last_seq().expect("seq"), 1000)
+            .await
+            .expect("pull");
+        if page.ops.is_empty() {
+            break;
+        }
+        cache.confirm(&page.ops).expect("confirmed");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn three_replicas_converge_through_the_real_server(
+        steps in prop::collection::vec(step(gen::item_pool(4)), 0..40)
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let server = SqliteStore::open(&dir.path().join("styr.db")).expect("server store");
+            let caches: Vec<Store> = (0..3)
+                .map(|i| Store::open_synced(&dir.path().join(format!("r{i}"))).expect("cache"))
+                .collect();
+            let mut made = BTreeSet::new();
+            for s in steps {
+                match s {
+                    Step::Local(r, payload) => {
+                        let mut op = Op::new(&format!("r{r}"), 1_700_000_000_000, payload);
+                        op.base_seq = caches[r].last_seq().expect("seq");
+                        made.insert(op.op_id);
+                        caches[r].append(&[op]).expect("saved");
+                    }
+                    Step::Push { r, lost } => {
+                        let pending = caches[r].outbox().expect("outbox");
+                        if let (Some(first), false) = (pending.first(), lost) {
+                            server.push(vec![first.clone()]).await.expect("pushed");
+                        }
+                    }
+                    Step::Deliver { r, pick, twice } => {
+                        let head = server.head().await.expect("head");
+                        if head > 0 {
+                            let seq = pick % head + 1;
+                            deliver(&caches[r], &server, seq).await;
+                            if twice {
+                                deliver(&caches[r], &server, seq).await;
+                            }
+                        }
+                    }
+                }
+            }
+            for _round in 0..2 {
+                for c in &caches {
+                    full_sync(c, &server).await;
+                }
+            }
+            let log = server.pull(0, 100_000).await.expect("pull");
+            let mut truth = Portfolio::default();
+            for o in &log.ops {
+                truth.apply_confirmed(&o.op, o.seq);
+            }
+            let ids: Vec<_> = log.ops.iter().map(|o| o.op.op_id).collect();
+            let unique: BTreeSet<_> = ids.iter().copied().collect();
+            prop_assert_eq!(ids.len(), unique.len(), "no op stored twice");
+            prop_assert_eq!(&unique, &made, "every change reached the server");
+            for (i, c) in caches.iter().enumerate() {
+                let r = c.load_replica().expect("loads");
+                prop_assert!(r.pending().is_empty(), "replica {} has pending ops", i);
+                prop_assert!(r.base().is_empty(), "replica {} keeps confirmed copies", i);
+                prop_assert_eq!(r.last_seq(), log.head);
+                prop_assert_eq!(r.view(), &truth, "replica {} differs from the server's fold", i);
+            }
+            Ok(())
+        })?;
+    }
+}
