@@ -273,3 +273,71 @@ fn a_secretary_cannot_move_past_prioritert_and_keeps_the_card() {
     let msg = app.message.clone().unwrap_or_default();
     assert!(msg.contains("secretary") && msg.contains("chair"), "{msg}");
 }
+
+#[test]
+fn concurrent_texts_are_both_shown_and_the_user_picks_one() {
+    let ops = demo_ops();
+    let n = ops.len() as u64;
+    let mut app = synced_app(&ops, Lang::Nb);
+    as_role(&mut app, Role::Secretary);
+    let id = app.selected_id().expect("a selection");
+    let text = |t: &str| Payload::EditItem {
+        item: id,
+        changes: vec![styr::model::FieldValue::Description(t.into())],
+    };
+    // Kari and Ola both rewrote the description, neither having seen the other's.
+    let mut kari = Op::new("kari", FIXED_MS, text("Karis versjon: felles løsning."));
+    kari.base_seq = n;
+    let mut ola = Op::new(
+        "ola",
+        FIXED_MS,
+        text("Olas versjon: egen løsning per kommune."),
+    );
+    ola.base_seq = n;
+    sync_event(
+        &mut app,
+        SyncEvent::Confirmed(vec![
+            SeqOp {
+                seq: n + 1,
+                op: kari,
+            },
+            SeqOp {
+                seq: n + 2,
+                op: ola,
+            },
+        ]),
+    );
+    press(&mut app, "<Enter>");
+    let s = screen(&mut app, 80, 40);
+    assert!(s.contains("endret samtidig av kari (vist: ola)"), "{s}");
+    assert!(s.contains("Den andre versjonen (kari):"), "{s}");
+    assert!(s.contains("Karis versjon: felles løsning."), "{s}");
+    assert!(s.contains("Olas versjon"), "{s}");
+
+    // Take Kari's: one edit, written after seeing both.
+    let effects = press(&mut app, "v");
+    let mine = persisted(&effects).pop().expect("an edit");
+    assert_eq!(mine.base_seq, n + 2);
+    assert_eq!(
+        app.view().get(&id).expect("item").description,
+        "Karis versjon: felles løsning."
+    );
+    assert_eq!(app.message.as_deref(), Some("Valgte versjonen til kari."));
+    // Once the server has ordered it, the conflict is settled on every screen.
+    sync_event(
+        &mut app,
+        SyncEvent::Confirmed(vec![SeqOp {
+            seq: n + 3,
+            op: mine,
+        }]),
+    );
+    assert!(app.view().get(&id).expect("item").sync.conflicts.is_empty());
+    let s = screen(&mut app, 80, 40);
+    assert!(!s.contains("endret samtidig"), "{s}");
+    assert_eq!(stored_replica().view(), app.view());
+    press(&mut app, "V");
+    assert_eq!(
+        app.message.as_deref(),
+        Some("Ingen samtidige endringer å velge mellom.")
+    );
+}

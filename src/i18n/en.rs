@@ -138,6 +138,8 @@ fn action_name(a: Action) -> &'static str {
         Action::PrevField => "Previous field",
         Action::Save => "Save",
         Action::Cancel => "Cancel",
+        Action::TakeOther => "Take the other version",
+        Action::KeepShown => "Keep the version shown",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -156,6 +158,10 @@ static SYNC: SyncStrings = SyncStrings {
     local_failed: "Sync stopped, the local cache failed: {err}",
     changed_concurrently: "changed concurrently by {by} (shown: {winner})",
     other_version: "The other version ({by}):",
+    took_other: "Took the version by {by}.",
+    kept_shown: "Kept the version shown.",
+    no_conflict: "No concurrent changes to choose between.",
+    conflict_hint: "v: take the other version · V: keep the one shown",
     login_ok:
         "Logged in to {server} as {user} ({role}, {org}). Start styr to open the shared portfolio.",
     login_refused: "The server {server} did not accept the token: {err}",

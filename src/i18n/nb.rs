@@ -138,6 +138,8 @@ fn action_name(a: Action) -> &'static str {
         Action::PrevField => "Forrige felt",
         Action::Save => "Lagre",
         Action::Cancel => "Avbryt",
+        Action::TakeOther => "Bruk den andre versjonen",
+        Action::KeepShown => "Behold den viste versjonen",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -156,6 +158,10 @@ static SYNC: SyncStrings = SyncStrings {
     local_failed: "Synkroniseringen stoppet, hurtiglageret svarte ikke: {err}",
     changed_concurrently: "endret samtidig av {by} (vist: {winner})",
     other_version: "Den andre versjonen ({by}):",
+    took_other: "Valgte versjonen til {by}.",
+    kept_shown: "Beholdt versjonen som vises.",
+    no_conflict: "Ingen samtidige endringer å velge mellom.",
+    conflict_hint: "v: bruk den andre versjonen · V: behold den viste",
     login_ok: "Logget inn på {server} som {user} ({role}, {org}). Start styr for å åpne den felles porteføljen.",
     login_refused: "Serveren {server} godtok ikke nøkkelen: {err}",
     login_unreachable: "Fikk ikke kontakt med {server}: {err}",

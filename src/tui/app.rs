@@ -311,6 +311,8 @@ impl App {
                 | Action::MovePrev
                 | Action::Undo
                 | Action::Save
+                | Action::TakeOther
+                | Action::KeepShown
         );
         if !writes {
             return true;

@@ -3,6 +3,7 @@
 use super::app::{App, History};
 use super::widgets::{kroner, wrap};
 use crate::i18n::fill;
+use crate::model::conflict::Slot;
 use crate::model::{FieldName, HistoryEntry, HistoryEvent, ItemId};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -62,7 +63,29 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
             ]));
         }
     };
+    // A concurrent change is said in words, not by colour alone.
+    let flag = |lines: &mut Vec<Line>, slot: Slot| {
+        if let Some(c) = item.sync.conflict(slot) {
+            let note = fill(
+                t.sync.changed_concurrently,
+                &[("by", &c.by), ("winner", &c.winner)],
+            );
+            field(lines, "", &format!("⚠ {note}"), th.warn);
+            if let Some(kept) = &c.kept {
+                field(
+                    lines,
+                    "",
+                    &fill(t.sync.other_version, &[("by", &c.by)]),
+                    th.warn,
+                );
+                field(lines, "", kept, th.base);
+            }
+            field(lines, "", t.sync.conflict_hint, th.dim);
+        }
+    };
     field(&mut lines, t.stage, &app.stage_name(&item.stage), th.accent);
+    flag(&mut lines, Slot::Stage);
+    flag(&mut lines, Slot::Field(FieldName::Title));
     for name in FieldName::ALL {
         if name == FieldName::Title || name == FieldName::Description {
             continue;
@@ -81,6 +104,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
         if !value.is_empty() {
             field(&mut lines, (t.fields)(name), &value, th.base);
         }
+        flag(&mut lines, Slot::Field(name));
     }
     field(&mut lines, t.created_at, &date(item.created), th.base);
     field(&mut lines, t.updated_at, &date(item.updated), th.base);
@@ -93,6 +117,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
                 .map(|l| Line::styled(l, th.base)),
         );
     }
+    flag(&mut lines, Slot::Field(FieldName::Description));
     lines.push(Line::raw(""));
     lines.push(Line::styled(t.history, th.accent));
     // Newest first. The history arrives from the store after the view opens.

@@ -28,6 +28,10 @@ pub enum Action {
     Save,
     Cancel,
     Newline,
+    /// Settle a concurrent change by taking the other version.
+    TakeOther,
+    /// Settle a concurrent change by keeping the version shown.
+    KeepShown,
 }
 
 /// Which screen's keys apply.
@@ -133,6 +137,8 @@ static DETAIL: &[Binding] = &[
     ),
     b(&[k('d'), code(KeyCode::Delete)], "d/Del", Action::Delete),
     b(&[k('u')], "u", Action::Undo),
+    b(&[k('v')], "v", Action::TakeOther),
+    b(&[k('V')], "V", Action::KeepShown),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
     b(&[k('q'), ctrl('c')], "q", Action::Quit),

@@ -285,6 +285,8 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::Down => *scroll = scroll.saturating_add(1),
                 Action::Edit => open_form(app, id, true),
                 Action::MoveNext | Action::MovePrev => return move_item(app, id, action),
+                Action::TakeOther => return settle(app, id, true),
+                Action::KeepShown => return settle(app, id, false),
                 Action::Delete => {
                     app.screen = Screen::Board;
                     app.history = None;
@@ -486,6 +488,58 @@ fn delete(app: &mut App, id: crate::model::ItemId) -> Vec<Effect> {
         return effects;
     }
     app.say(app.t.deleted_undo, &[("title", &title)]);
+    effects
+}
+
+/// Settles the item's latest concurrent change: with `take_other`, the kept free text
+/// replaces the one shown; otherwise the value shown is written again. Either way the
+/// new op's base seq is past the conflict, so once the server has it the flag is gone
+/// on every screen.
+fn settle(app: &mut App, id: crate::model::ItemId, take_other: bool) -> Vec<Effect> {
+    use crate::model::conflict::Slot;
+    let Some(item) = app.view().get(&id) else {
+        return vec![];
+    };
+    let conflict = item
+        .sync
+        .conflicts
+        .iter()
+        .rev()
+        .find(|c| !take_other || c.kept.is_some())
+        .cloned();
+    let Some(conflict) = conflict else {
+        app.message = Some(app.t.sync.no_conflict.to_string());
+        return vec![];
+    };
+    let payload = match (conflict.slot, take_other) {
+        (Slot::Field(field), true) => {
+            let text = conflict.kept.clone().unwrap_or_default();
+            match crate::model::FieldValue::parse(field, &text) {
+                Ok(value) => Payload::EditItem {
+                    item: id,
+                    changes: vec![value],
+                },
+                Err(_) => return vec![],
+            }
+        }
+        (Slot::Field(field), false) => Payload::EditItem {
+            item: id,
+            changes: vec![item.get(field)],
+        },
+        (Slot::Stage, _) => Payload::MoveItem {
+            item: id,
+            to: item.stage.clone(),
+        },
+    };
+    let effects = app.commit(payload, true);
+    if effects.is_empty() {
+        return effects;
+    }
+    if take_other {
+        app.say(app.t.sync.took_other, &[("by", &conflict.by)]);
+    } else {
+        app.message = Some(app.t.sync.kept_shown.to_string());
+    }
     effects
 }
 
