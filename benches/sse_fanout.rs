@@ -1,6 +1,8 @@
 //! SSE fan-out of `styr serve`: 50 subscribers on loopback, and the time from sending a
 //! push to the op having arrived at all 50, over a few hundred pushes (one at a time).
-//! The time includes the push's own durable commit.
+//! The time includes the push's own durable commit. Two kinds of subscriber: a bare SSE
+//! reader, and styr's own client library (`sync::HttpTransport::events`, what every
+//! `styr` runs), so the library's own cost is visible.
 //!
 //! `cargo bench --bench sse_fanout` (cargo passes `--bench`): 50 subscribers, 300 pushes.
 //! Without `--bench` (`cargo test --benches`): a smoke run, 5 subscribers, 20 pushes.
@@ -12,6 +14,7 @@ mod fixture;
 use fixture::{client, create_op, push, SseReader, TestServer, DEADLINE};
 use std::time::{Duration, Instant};
 use styr::protocol::SeqOp;
+use styr::sync::Transport as _;
 use tokio::sync::mpsc;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -38,7 +41,27 @@ fn main() {
         // Each subscriber reports (seq, arrival time) of every op it gets.
         let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Instant)>();
         let mut readers = Vec::new();
+        let library = std::env::var("STYR_FANOUT_CLIENT").as_deref() == Ok("library");
         for _ in 0..subs {
+            if library {
+                let url = styr::sync::ServerUrl::parse(&server.url, false).expect("loopback");
+                let transport =
+                    styr::sync::HttpTransport::new(url, &server.admin_token).expect("a client");
+                let mut events = transport.events(0).await.expect("a subscription");
+                let tx = tx.clone();
+                readers.push(tokio::spawn(async move {
+                    use futures_util::StreamExt;
+                    let _keep = transport;
+                    for _ in 0..pushes {
+                        let Ok(Some(Ok(op))) = tokio::time::timeout(DEADLINE, events.next()).await
+                        else {
+                            return;
+                        };
+                        let _ = tx.send((op.seq, Instant::now()));
+                    }
+                }));
+                continue;
+            }
             let res = reqwest::Client::new()
                 .get(server.events_url())
                 .bearer_auth(&server.admin_token)
@@ -100,10 +123,15 @@ fn main() {
                  pushes; `cargo bench` passes --bench for the real run)"
             );
         }
-        println!("| subscribers | pushes | push → all received p50 | p99 | max |");
-        println!("|---:|---:|---:|---:|---:|");
+        let via = if library {
+            "styr client library"
+        } else {
+            "bare SSE reader"
+        };
+        println!("| subscribers | via | pushes | push → all received p50 | p99 | max |");
+        println!("|---:|---|---:|---:|---:|---:|");
         println!(
-            "| {subs} | {pushes} | {} | {} | {} |",
+            "| {subs} | {via} | {pushes} | {} | {} | {} |",
             ms(percentile(&times, 0.50)),
             ms(percentile(&times, 0.99)),
             ms(times.last().copied().unwrap_or_default()),
