@@ -61,6 +61,10 @@ pub enum Command {
         /// token travels unencrypted).
         #[arg(long)]
         allow_http: bool,
+        /// Trust this certificate authority (a PEM file) too: the cooperation's own CA or
+        /// the server's self-signed certificate.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
     },
     /// Forget the login; `styr` opens your local portfolio again.
     Logout,

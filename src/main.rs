@@ -52,13 +52,13 @@ fn main() -> ExitCode {
             };
             let server = match creds {
                 Some(c) => match c.server_url() {
-                    Ok(url) => Some((url, c.token)),
+                    Ok(url) => Some((url, c.token, c.ca_file)),
                     Err(e) => return fail(&e.to_string()),
                 },
                 None => None,
             };
             let base = match &server {
-                Some((url, _)) => paths.server(url),
+                Some((url, _, _)) => paths.server(url),
                 None => paths.local(),
             };
             open_board(
@@ -92,7 +92,15 @@ fn main() -> ExitCode {
             ref url,
             ref token,
             allow_http,
-        }) => login(t, &paths, url, token.as_deref(), allow_http),
+            ref ca_file,
+        }) => login(
+            t,
+            &paths,
+            url,
+            token.as_deref(),
+            allow_http,
+            ca_file.as_deref(),
+        ),
         Some(Command::Logout) => logout(t, &paths),
         Some(Command::Status) => status(t, &paths),
         Some(Command::Serve {
@@ -123,7 +131,14 @@ fn config_dir(paths: &Paths) -> Result<&Path, String> {
         .ok_or_else(|| "no home directory was found for styr's settings".to_string())
 }
 
-fn login(t: &Strings, paths: &Paths, url: &str, token: Option<&str>, allow_http: bool) -> ExitCode {
+fn login(
+    t: &Strings,
+    paths: &Paths,
+    url: &str,
+    token: Option<&str>,
+    allow_http: bool,
+    ca_file: Option<&Path>,
+) -> ExitCode {
     let dir = match config_dir(paths) {
         Ok(d) => d,
         Err(e) => return fail(&e),
@@ -144,7 +159,9 @@ fn login(t: &Strings, paths: &Paths, url: &str, token: Option<&str>, allow_http:
     };
     use styr::sync::account::LoginError;
     use styr::sync::SyncError;
-    match rt.block_on(styr::sync::account::login(dir, url, &token, allow_http)) {
+    match rt.block_on(styr::sync::account::login(
+        dir, url, &token, allow_http, ca_file,
+    )) {
         Ok((server, who)) => {
             let role = (t.sync.role_name)(who.role);
             println!(
@@ -185,10 +202,11 @@ fn logout(t: &Strings, paths: &Paths) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         // A broken file is removed all the same: that is what logging out asks for.
-        Err(_) => styr::sync::Credentials {
+        Err(_) => Credentials {
             server: String::new(),
             token: String::new(),
             allow_http: false,
+            ca_file: None,
         },
     };
     if let Err(e) = Credentials::remove(dir) {
@@ -290,7 +308,7 @@ fn open_board(
     title: &str,
     reset: bool,
     mut notices: Vec<String>,
-    server: Option<(ServerUrl, String)>,
+    server: Option<(ServerUrl, String, Option<std::path::PathBuf>)>,
 ) -> ExitCode {
     let t = lang.strings();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -332,7 +350,7 @@ fn open_board(
         replica = Replica::from(Portfolio::fold(&ops));
     }
     let transport = match &server {
-        Some((url, token)) => match HttpTransport::new(url.clone(), token) {
+        Some((url, token, ca)) => match HttpTransport::with_ca(url.clone(), token, ca.as_deref()) {
             Ok(t) => Some(t),
             Err(e) => return fail(&e.to_string()),
         },
@@ -357,7 +375,7 @@ fn open_board(
     let draft = store.take_draft().ok().flatten();
     let app = App::new(AppInit {
         replica,
-        server: server.as_ref().map(|(url, _)| url.to_string()),
+        server: server.as_ref().map(|(url, _, _)| url.to_string()),
         read_only: cli.read_only,
         stages: config.stages(),
         lang,

@@ -86,6 +86,7 @@ fn credentials_round_trip_and_only_the_user_can_read_them() {
         server: "https://styr.fosen-ikt.no".into(),
         token: "styr_0123456789abcdef".into(),
         allow_http: false,
+        ca_file: Some("/etc/styr/ca.pem".into()),
     };
     creds.save(&config).expect("saved");
     assert_eq!(

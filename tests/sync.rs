@@ -183,3 +183,50 @@ async fn a_revoked_token_logs_the_client_out_calmly() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_the_client_trusts_a_given_ca_and_nothing_else() {
+    use styr::sync::{HttpTransport, ServerUrl, SyncError, Transport};
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("a cert");
+    let der = cert.cert.der().clone();
+    let key = rustls_pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let tls = styr::server::tls::config_from(vec![der], key).expect("tls config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: std::sync::Arc<dyn styr::server::ServerStore> = std::sync::Arc::new(
+        styr::server::SqliteStore::open(&dir.path().join("s.db")).expect("store"),
+    );
+    let admin = styr::server::users::ensure_admin(&*store, common::server::now_ms())
+        .await
+        .expect("admin")
+        .expect("first start")
+        .token;
+    let state = styr::server::AppState::new(store, ServerConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(styr::server::serve_tls(listener, tls, state, async move {
+        let _ = stopped.await;
+    }));
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, cert.cert.pem()).expect("ca file");
+    let url = ServerUrl::parse(&format!("https://localhost:{port}"), false).expect("https");
+
+    let trusting = HttpTransport::with_ca(url.clone(), &admin, Some(&ca)).expect("client");
+    let me = trusting.me().await.expect("the server answers over TLS");
+    assert_eq!(me.role, Role::Admin);
+    let plain = HttpTransport::new(url.clone(), &admin).expect("client");
+    assert!(
+        matches!(plain.me().await, Err(SyncError::Offline(_))),
+        "an unknown certificate is not trusted"
+    );
+    let bad = dir.path().join("not-a-cert.pem");
+    std::fs::write(&bad, "hello").expect("file");
+    assert!(matches!(
+        HttpTransport::with_ca(url, &admin, Some(&bad)),
+        Err(SyncError::Setup(m)) if m.contains("not-a-cert.pem")
+    ));
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(common::server::DEADLINE, task).await;
+}

@@ -22,15 +22,18 @@ pub async fn login(
     server: &str,
     token: &str,
     allow_http: bool,
+    ca_file: Option<&Path>,
 ) -> Result<(ServerUrl, Identity), LoginError> {
     let url = ServerUrl::parse(server, allow_http)?;
     let token = token.trim();
-    let transport = HttpTransport::new(url.clone(), token)?;
+    let transport = HttpTransport::with_ca(url.clone(), token, ca_file)?;
     let me = transport.me().await?;
     Credentials {
         server: url.to_string(),
         token: token.to_string(),
         allow_http,
+        // Absolute, so that styr finds it from any working directory later.
+        ca_file: ca_file.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())),
     }
     .save(config_dir)?;
     Ok((url, me.into()))
@@ -43,7 +46,8 @@ pub struct ServerView {
 }
 
 pub async fn server_view(creds: &Credentials) -> Result<ServerView, LoginError> {
-    let transport = HttpTransport::new(creds.server_url()?, &creds.token)?;
+    let transport =
+        HttpTransport::with_ca(creds.server_url()?, &creds.token, creds.ca_file.as_deref())?;
     let (health, me) = tokio::join!(transport.health(), transport.me());
     Ok(ServerView {
         health,

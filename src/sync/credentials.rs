@@ -16,6 +16,10 @@ pub struct Credentials {
     /// The user accepted plain http to another machine with `--allow-http`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http: bool,
+    /// A certificate authority to trust besides the system's (a cooperation's own CA,
+    /// or the server's self-signed certificate), as a PEM file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]

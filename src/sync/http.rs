@@ -27,11 +27,34 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     pub fn new(server: ServerUrl, token: &str) -> Result<Self, SyncError> {
-        let client = reqwest::Client::builder()
+        Self::with_ca(server, token, None)
+    }
+
+    /// As [`HttpTransport::new`], also trusting the certificate authority in `ca_file`
+    /// (PEM) beside the system's and the web's.
+    pub fn with_ca(
+        server: ServerUrl,
+        token: &str,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, SyncError> {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("styr/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("styr/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_file {
+            let setup = |e: String| SyncError::Setup(format!("{}: {e}", path.display()));
+            let pem = std::fs::read(path).map_err(|e| setup(e.to_string()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| setup(format!("not a PEM certificate: {e}")))?;
+            if certs.is_empty() {
+                return Err(setup("no certificate in the file".into()));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .build()
-            .map_err(|e| SyncError::Offline(e.to_string()))?;
+            .map_err(|e| SyncError::Setup(e.to_string()))?;
         Ok(HttpTransport {
             client,
             server,

@@ -22,6 +22,9 @@ pub enum SyncError {
     /// version, a body it cannot read): retry later, it may be upgraded.
     #[error("the server answered: {0}")]
     Server(String),
+    /// The client could not be set up (a CA file that cannot be read): say so, stop.
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl SyncError {
