@@ -15,6 +15,10 @@
 #[path = "../tests/common/server.rs"]
 mod fixture;
 
+#[allow(dead_code)]
+mod fanout;
+use fanout::{ms, percentile};
+
 use fixture::{create_op, TestServer};
 use std::time::{Duration, Instant};
 use styr::protocol::{PushRequest, PushResponse, PATH_OPS};
@@ -79,18 +83,6 @@ async fn connection(
         }
     }
     out
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() {

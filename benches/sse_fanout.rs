@@ -11,23 +11,15 @@
 #[path = "../tests/common/server.rs"]
 mod fixture;
 
-use fixture::{client, create_op, push, SseReader, TestServer, DEADLINE};
-use std::time::{Duration, Instant};
+#[allow(dead_code)]
+mod fanout;
+use fanout::{ms, percentile};
+
+use fixture::{SseReader, TestServer, DEADLINE};
+use std::time::Instant;
 use styr::protocol::SeqOp;
 use styr::sync::Transport as _;
 use tokio::sync::mpsc;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -82,41 +74,10 @@ fn main() {
             }));
         }
         drop(tx);
-        let c = client();
-        let mut times = Vec::new();
-        for _ in 0..pushes {
-            let t0 = Instant::now();
-            let res = push(
-                &c,
-                &server.url,
-                &server.admin_token,
-                &[create_op("innkommet")],
-            )
-            .await;
-            assert!(res.status().is_success());
-            let seq = res
-                .json::<styr::protocol::PushResponse>()
-                .await
-                .expect("acks")
-                .acks[0]
-                .seq;
-            let mut got = 0;
-            let mut last = t0;
-            while got < subs {
-                let (s, at) = tokio::time::timeout(DEADLINE, rx.recv())
-                    .await
-                    .expect("every subscriber gets the op in time")
-                    .expect("the subscribers run");
-                assert_eq!(s, seq, "ops arrive in order, one push at a time");
-                got += 1;
-                last = last.max(at);
-            }
-            times.push(last - t0);
-        }
+        let times = fanout::time_pushes(&server, &mut rx, subs, pushes).await;
         for r in readers {
             r.await.expect("a reader");
         }
-        times.sort();
         if !full {
             println!(
                 "(smoke run, e.g. under `cargo test --benches`: {subs} subscribers, {pushes} \

@@ -11,11 +11,15 @@
 #[path = "../tests/common/server.rs"]
 mod fixture;
 
-use fixture::{client, create_op, push, TestServer, DEADLINE};
+#[allow(dead_code)]
+mod fanout;
+use fanout::{ms, percentile};
+
+use fixture::{TestServer, DEADLINE};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use styr::i18n::Lang;
 use styr::model::Stages;
 use styr::store::Store;
@@ -24,18 +28,6 @@ use styr::tui::app::{now_ms, AppInit};
 use styr::tui::theme::{self, Theme};
 use styr::tui::{update, view, App, Msg};
 use tokio::sync::mpsc;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 fn app(store: &Store, url: &str) -> App {
     let (theme, _) = Theme::load(theme::DEFAULT, None, false);
@@ -110,39 +102,7 @@ fn main() {
                 .await
                 .expect("every client comes online in time");
         }
-        let c = client();
-        let mut times = Vec::new();
-        for _ in 0..pushes {
-            let t0 = Instant::now();
-            let res = push(
-                &c,
-                &server.url,
-                &server.admin_token,
-                &[create_op("innkommet")],
-            )
-            .await;
-            assert!(res.status().is_success());
-            let seq = res
-                .json::<styr::protocol::PushResponse>()
-                .await
-                .expect("acks")
-                .acks[0]
-                .seq;
-            let mut got = 0;
-            let mut last = t0;
-            while got < clients {
-                let (s, at) = tokio::time::timeout(DEADLINE, drawn_rx.recv())
-                    .await
-                    .expect("every screen is redrawn in time")
-                    .expect("the clients run");
-                if s == seq {
-                    got += 1;
-                    last = last.max(at);
-                }
-            }
-            times.push(last - t0);
-        }
-        times.sort();
+        let times = fanout::time_pushes(&server, &mut drawn_rx, clients, pushes).await;
         if !full {
             println!(
                 "(smoke run: {clients} clients, {pushes} pushes; `cargo bench` passes --bench)"
