@@ -34,6 +34,7 @@ fn app(store: &Store, url: &str) -> App {
     App::new(AppInit {
         replica: store.load_replica().expect("loads"),
         server: Some(url.to_string()),
+        identity: None,
         read_only: false,
         stages: Stages::default(),
         lang: Lang::Nb,

@@ -376,6 +376,7 @@ fn open_board(
     let app = App::new(AppInit {
         replica,
         server: server.as_ref().map(|(url, _, _)| url.to_string()),
+        identity: store.identity().map(Into::into),
         read_only: cli.read_only,
         stages: config.stages(),
         lang,

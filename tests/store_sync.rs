@@ -247,3 +247,19 @@ proptest! {
         prop_assert_eq!(store.load_replica().expect("loads"), before, "a rebuild agrees");
     }
 }
+
+#[test]
+fn the_last_known_identity_survives_a_restart_for_an_offline_start() {
+    let (dir, store) = synced();
+    assert_eq!(store.identity(), None);
+    let me = styr::protocol::Me {
+        user: "kari".into(),
+        role: styr::model::Role::Viewer,
+        org: "Ørland kommune".into(),
+    };
+    store.remember_identity(&me).expect("kept");
+    store.append(&[op("kari", 0, create(ItemId::new(), "x"))]).expect("a flushed write");
+    drop(store);
+    let store = Store::open_synced(dir.path()).expect("reopens");
+    assert_eq!(store.identity(), Some(me));
+}

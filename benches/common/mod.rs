@@ -252,6 +252,7 @@ pub fn open_to_first_frame(base: &Path) -> Started {
     let app = App::new(AppInit {
         replica: portfolio.into(),
         server: None,
+        identity: None,
         read_only: false,
         stages: Stages::default(),
         lang: Lang::Nb,

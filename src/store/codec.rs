@@ -23,6 +23,8 @@ pub(crate) const META_DRAFT: &[u8] = b"draft";
 pub(crate) const META_LAST_SEQ: &[u8] = b"last_seq";
 /// Present in a cache that syncs with a server (set on first open for the server).
 pub(crate) const META_SYNCED: &[u8] = b"synced";
+/// Who the server last said we are (JSON of `protocol::Me`), for an offline start.
+pub(crate) const META_IDENTITY: &[u8] = b"identity";
 
 /// How the trees are named in error messages.
 pub(crate) const OPS_LABEL: &str = "op log";

@@ -41,6 +41,21 @@ impl Store {
         self.synced
     }
 
+    /// Keeps who the server says we are, so that a start without the network still
+    /// hides what the role cannot do. Not flushed on its own: it is a hint.
+    pub fn remember_identity(&self, me: &crate::protocol::Me) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(me).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.trees.meta.insert(codec::META_IDENTITY, json)?;
+        Ok(())
+    }
+
+    /// Who the server last said we are; `None` if it never has (or the entry is damaged,
+    /// which only means the server will say again).
+    pub fn identity(&self) -> Option<crate::protocol::Me> {
+        let bytes = self.trees.meta.get(codec::META_IDENTITY).ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
     /// The highest seq confirmed into this cache (0 before the first sync).
     pub fn last_seq(&self) -> Result<u64, StoreError> {
         read_u64(&self.trees.meta, META_LAST_SEQ)

@@ -65,6 +65,8 @@ pub struct AppInit {
     pub replica: Replica,
     /// Set when the portfolio is a server's: its address, for the status line.
     pub server: Option<String>,
+    /// Who the server last said we are (kept in the cache), until it says again.
+    pub identity: Option<Identity>,
     /// `--read-only`: look, search and export, change nothing.
     pub read_only: bool,
     pub stages: Stages,
@@ -130,7 +132,7 @@ impl App {
             sync: init.server.map(|server| SyncLine {
                 server,
                 link: Link::Connecting,
-                identity: None,
+                identity: init.identity,
             }),
             read_only: init.read_only,
             stages: init.stages,

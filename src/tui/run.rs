@@ -11,7 +11,7 @@ use super::{update, view};
 use crate::i18n::fill;
 use crate::model::{ItemId, Op};
 use crate::store::Store;
-use crate::sync::{Backoff, HttpTransport, SyncCmd};
+use crate::sync::{Backoff, HttpTransport, SyncCmd, SyncEvent};
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
 };
@@ -143,13 +143,22 @@ fn spawn_sync(
     let (events, mut event_rx) = mpsc::unbounded_channel();
     tokio::spawn(crate::sync::engine::run(
         Arc::new(transport),
-        store,
+        store.clone(),
         command_rx,
         events,
         Backoff::default(),
     ));
     tokio::spawn(async move {
         while let Some(e) = event_rx.recv().await {
+            if let SyncEvent::Identity(who) = &e {
+                let me = crate::protocol::Me {
+                    user: who.user.clone(),
+                    role: who.role,
+                    org: who.org.clone(),
+                };
+                let s = store.clone();
+                let _ = tokio::task::spawn_blocking(move || s.remember_identity(&me)).await;
+            }
             if tx.send(Msg::Sync(e)).is_err() {
                 return;
             }

@@ -48,6 +48,7 @@ pub fn app_with(ops: &[Op], lang: Lang, theme: &str, no_color: bool) -> App {
     App::new(AppInit {
         replica: portfolio.into(),
         server: None,
+        identity: None,
         read_only: false,
         stages: Stages::default(),
         lang,
@@ -83,6 +84,7 @@ pub fn synced_app(ops: &[Op], lang: Lang) -> App {
     App::new(AppInit {
         replica,
         server: Some("https://styr.fosen-ikt.no".into()),
+        identity: None,
         read_only: false,
         stages: Stages::default(),
         lang,
