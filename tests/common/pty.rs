@@ -162,11 +162,6 @@ impl Pty {
         }
     }
 
-    /// The last row: the status line.
-    pub fn status_line(&self) -> String {
-        self.rows().last().cloned().unwrap_or_default()
-    }
-
     /// Waits for the process to end; returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
         let end = Instant::now() + DEADLINE;
