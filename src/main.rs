@@ -268,6 +268,37 @@ fn status(t: &Strings, paths: &Paths) -> ExitCode {
             )
         );
     }
+    // The local side: each slot of this server's cache, also while a styr has it open.
+    let base = match creds.server_url() {
+        Ok(url) => paths.server(&url),
+        Err(e) => return fail(&e.to_string()),
+    };
+    let reports = styr::store::slot_reports(&base);
+    if reports.is_empty() {
+        println!("{}", t.sync.status_no_cache);
+    }
+    for r in &reports {
+        let (pending, seq) = match &r.status {
+            Ok(s) => (s.pending.to_string(), s.last_seq.to_string()),
+            Err(_) => ("?".to_string(), "?".to_string()),
+        };
+        let busy = if r.busy { t.sync.status_busy } else { "" };
+        println!(
+            "{}",
+            fill(
+                t.sync.status_slot,
+                &[
+                    ("n", &r.slot),
+                    ("pending", &pending),
+                    ("seq", &seq),
+                    ("busy", &busy)
+                ]
+            )
+        );
+        if let Err(e) = &r.status {
+            println!("             {e}");
+        }
+    }
     ExitCode::SUCCESS
 }
 

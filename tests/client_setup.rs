@@ -154,3 +154,20 @@ fn backoff_grows_to_its_cap_with_jitter_and_resets() {
         assert!(b.next_delay() <= Duration::from_secs(2));
     }
 }
+
+#[test]
+fn the_reconnect_cap_can_be_lowered_from_the_environment_and_junk_is_ignored() {
+    use styr::tui::run::backoff_capped;
+    let default = Backoff::default();
+    assert_eq!(backoff_capped(None).cap(), default.cap());
+    assert_eq!(
+        backoff_capped(Some("1000")).cap(),
+        Duration::from_millis(1000)
+    );
+    assert_eq!(backoff_capped(Some(" 1500 ")).base(), default.base());
+    // Below the first delay: the first delay.
+    assert_eq!(backoff_capped(Some("0")).cap(), default.base());
+    for junk in ["", "soon", "-5", "1e3", "99999999999999999999999"] {
+        assert_eq!(backoff_capped(Some(junk)).cap(), default.cap(), "{junk:?}");
+    }
+}

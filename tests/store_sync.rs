@@ -8,7 +8,7 @@ use common::gen::{self, Kinds};
 use proptest::prelude::*;
 use styr::model::{FieldValue, ItemId, Op, Payload, Replica, StageKey};
 use styr::protocol::SeqOp;
-use styr::store::Store;
+use styr::store::{read_status_file, slot_reports, Store, SyncStatus, STATUS_FILE};
 use tempfile::TempDir;
 
 fn op(author: &str, base_seq: u64, payload: Payload) -> Op {
@@ -170,6 +170,79 @@ fn a_local_cache_keeps_no_confirmed_copies() {
         .append(&[op("kari", 0, create(ItemId::new(), "Chatbot"))])
         .expect("saved");
     assert!(store.load_replica().expect("loads").base().is_empty());
+}
+
+/// `status.json` in the slot folder, as `styr status` reads it while styr runs.
+fn status_of(store: &Store) -> SyncStatus {
+    read_status_file(store.dir()).expect("status.json is there and readable")
+}
+
+#[test]
+fn the_status_file_follows_every_append_confirmation_and_refusal() {
+    let (dir, store) = synced();
+    assert_eq!(
+        (status_of(&store).pending, status_of(&store).last_seq),
+        (0, 0),
+        "written when the synced cache opens"
+    );
+    let item = ItemId::new();
+    let created = op("kari", 0, create(item, "Felles innbyggerportal"));
+    let edited = op("kari", 0, priority(item, 3));
+    store
+        .append(&[created.clone(), edited.clone()])
+        .expect("saved");
+    let s = status_of(&store);
+    assert_eq!((s.pending, s.last_seq), (2, 0));
+    assert!(s.updated_ms > 0);
+
+    store.confirm(&[seq_op(1, &created)]).expect("confirmed");
+    let s = status_of(&store);
+    assert_eq!((s.pending, s.last_seq), (1, 1));
+
+    assert!(store.reject(&edited.op_id).expect("rejected"));
+    let s = status_of(&store);
+    assert_eq!((s.pending, s.last_seq), (0, 1));
+    assert_eq!(store.sync_status().expect("read").pending, 0);
+
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(store.dir())
+        .expect("slot folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+
+    // While the store is open its slot is reported busy, with the file's numbers; once
+    // closed, the slot is read from sled itself.
+    let mine = op("kari", 1, priority(item, 4));
+    store.append(std::slice::from_ref(&mine)).expect("saved");
+    let reports = slot_reports(dir.path());
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].busy);
+    let s = reports[0].status.clone().expect("numbers");
+    assert_eq!((s.pending, s.last_seq), (1, 1));
+    drop(store);
+    // A stale file must not win over the cache itself.
+    std::fs::write(dir.path().join("slot-0").join(STATUS_FILE), "{not json").expect("write");
+    let reports = slot_reports(dir.path());
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].slot, 0);
+    assert!(!reports[0].busy);
+    let s = reports[0].status.clone().expect("numbers");
+    assert_eq!((s.pending, s.last_seq), (1, 1));
+    // Reading it repaired the file.
+    let s = read_status_file(&dir.path().join("slot-0")).expect("rewritten");
+    assert_eq!((s.pending, s.last_seq), (1, 1));
+}
+
+#[test]
+fn no_cache_means_no_slot_reports_and_a_local_cache_writes_no_status_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(slot_reports(&dir.path().join("nothing-here")).is_empty());
+    let store = Store::open(dir.path()).expect("opens");
+    store
+        .append(&[op("kari", 0, create(ItemId::new(), "Lokal sak"))])
+        .expect("saved");
+    assert!(!store.dir().join(STATUS_FILE).exists());
 }
 
 #[derive(Clone, Debug)]

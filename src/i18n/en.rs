@@ -175,6 +175,7 @@ static SYNC: SyncStrings = SyncStrings {
     status_reachable: "reachable, last seq {head}",
     status_unreachable: "not reachable: {err}",
     status_slot: "Slot {n}:      {pending} changes pending, last confirmed seq {seq}{busy}",
+    status_busy: " (in use)",
     status_no_cache: "No cache yet for this server.",
     role_name,
 };

@@ -185,5 +185,7 @@ pub struct SyncStrings {
     pub status_unreachable: &'static str,
     pub status_slot: &'static str,
     pub status_no_cache: &'static str,
+    /// After `status_slot` (its `{busy}`) when a running styr holds the slot.
+    pub status_busy: &'static str,
     pub role_name: fn(crate::model::Role) -> &'static str,
 }

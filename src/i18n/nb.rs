@@ -173,6 +173,7 @@ static SYNC: SyncStrings = SyncStrings {
     status_reachable: "tilgjengelig, siste sekvensnummer {head}",
     status_unreachable: "ikke tilgjengelig: {err}",
     status_slot: "Plass {n}:     {pending} endringer venter, siste bekreftede sekvensnummer {seq}{busy}",
+    status_busy: " (i bruk)",
     status_no_cache: "Ingen hurtiglager ennå for denne serveren.",
     role_name,
 };

@@ -16,6 +16,7 @@ mod item_codec;
 mod log;
 mod schema;
 mod slot;
+mod status;
 mod sync;
 mod trees;
 mod view;
@@ -23,6 +24,9 @@ mod view;
 pub use error::{OpenError, StoreError};
 pub use schema::SCHEMA_VERSION;
 pub use slot::MAX_SLOTS;
+pub use status::{
+    read_file as read_status_file, slot_reports, SlotReport, SyncStatus, STATUS_FILE,
+};
 
 use crate::model::{HistoryEntry, ItemId, Op, Portfolio};
 use codec::{META_DRAFT, OPS_LABEL, OUTBOX_LABEL};
@@ -60,7 +64,11 @@ impl Store {
     /// up to [`MAX_SLOTS`]), creating folders as needed, and migrates its cache to
     /// [`SCHEMA_VERSION`].
     pub fn open(base: &Path) -> Result<Store, OpenError> {
-        let claimed = slot::claim(base, MAX_SLOTS)?;
+        Store::from_claimed(slot::claim(base, MAX_SLOTS)?)
+    }
+
+    /// Opens the sled database of a slot already held, and migrates it.
+    fn from_claimed(claimed: slot::Claimed) -> Result<Store, OpenError> {
         let trees = Trees::open(claimed.db).map_err(StoreError::from)?;
         schema::migrate(&trees, schema::MIGRATIONS)?;
         let synced = trees
@@ -109,7 +117,9 @@ impl Store {
             let _writer = self.writer();
             log::append(&self.trees, ops, self.synced)?;
         }
-        self.trees.flush()
+        self.trees.flush()?;
+        self.write_status();
+        Ok(())
     }
 
     /// The op log, in the order it was appended.
@@ -152,7 +162,9 @@ impl Store {
                 self.rebuild_synced()?;
             }
         }
-        self.trees.flush()
+        self.trees.flush()?;
+        self.write_status();
+        Ok(())
     }
 
     /// Keeps the TUI's unsaved draft (JSON text), durably; `None` clears it.

@@ -66,6 +66,20 @@ pub(crate) fn claim(base: &Path, max: usize) -> Result<Claimed, OpenError> {
     })
 }
 
+/// Takes slot `slot` in `dir` (an existing slot folder) if it is free: `None` when a
+/// running styr holds it. For reading a cache that is not in use (`styr status`).
+pub(crate) fn claim_dir(slot: usize, dir: &Path) -> Result<Option<Claimed>, OpenError> {
+    let Some(lock) = try_lock(dir)? else {
+        return Ok(None);
+    };
+    Ok(open_db(dir)?.map(|db| Claimed {
+        slot,
+        dir: dir.to_path_buf(),
+        db,
+        lock,
+    }))
+}
+
 /// `Some(file)` holding the slot's exclusive lock, or `None` when another process (or
 /// another store in this one) holds it.
 fn try_lock(dir: &Path) -> Result<Option<File>, OpenError> {

@@ -34,6 +34,7 @@ impl Store {
             store.trees.flush()?;
             store.synced = true;
         }
+        store.write_status();
         Ok(store)
     }
 
@@ -121,7 +122,9 @@ impl Store {
             let confirmed_own: Vec<u64> = before.difference(&still).copied().collect();
             self.write_confirmed(&ops, &items, &replica, &confirmed_own)?;
         }
-        self.trees.flush()
+        self.trees.flush()?;
+        self.write_status();
+        Ok(())
     }
 
     /// Drops a pending op the server refused: out of the outbox, the log and the item's
@@ -166,6 +169,7 @@ impl Store {
                 })?;
         }
         self.trees.flush()?;
+        self.write_status();
         Ok(true)
     }
 

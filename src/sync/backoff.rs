@@ -47,6 +47,16 @@ impl Backoff {
         self.attempt = 0;
     }
 
+    /// The shortest delay.
+    pub fn base(&self) -> Duration {
+        self.base
+    }
+
+    /// The longest delay.
+    pub fn cap(&self) -> Duration {
+        self.cap
+    }
+
     pub fn attempts(&self) -> u32 {
         self.attempt
     }

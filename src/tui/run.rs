@@ -133,6 +133,25 @@ fn spawn_writer(
     jobs
 }
 
+/// Caps the reconnect delay (in milliseconds) below its default of 30 s; for tests and
+/// for a server that is known to restart quickly.
+pub const BACKOFF_MAX_ENV: &str = "STYR_SYNC_BACKOFF_MAX_MS";
+
+/// The reconnect backoff: the default, with its cap from [`BACKOFF_MAX_ENV`].
+pub fn backoff_from_env() -> Backoff {
+    backoff_capped(std::env::var(BACKOFF_MAX_ENV).ok().as_deref())
+}
+
+/// The default backoff, capped at `max_ms` milliseconds when that is a number (anything
+/// else is ignored; a cap below the first delay is the first delay).
+pub fn backoff_capped(max_ms: Option<&str>) -> Backoff {
+    let default = Backoff::default();
+    match max_ms.and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(ms) => Backoff::new(default.base(), Duration::from_millis(ms)),
+        None => default,
+    }
+}
+
 /// Starts the sync loop on this runtime; its events become `Msg::Sync`.
 fn spawn_sync(
     transport: HttpTransport,
@@ -146,7 +165,7 @@ fn spawn_sync(
         store.clone(),
         command_rx,
         events,
-        Backoff::default(),
+        backoff_from_env(),
     ));
     tokio::spawn(async move {
         while let Some(e) = event_rx.recv().await {

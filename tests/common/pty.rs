@@ -146,6 +146,22 @@ impl Pty {
         }
     }
 
+    /// Waits until `cond` holds for the screen; panics with `what` and the screen at the
+    /// deadline. For conditions `wait_for` cannot say, such as text that must be gone.
+    pub fn wait_until(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            if Instant::now() > end {
+                panic!("waited for {what}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits for the process to end; returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
         let end = Instant::now() + DEADLINE;

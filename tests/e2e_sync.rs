@@ -1,0 +1,486 @@
+//! Sync end to end as people use it: a real `styr serve` child process on loopback, real
+//! `styr user add`, `styr login` and `styr status` runs, and two real `styr` boards in
+//! two pseudo-terminals, each with its own home (credentials and cache).
+
+mod common;
+
+use common::pty::{Pty, DEADLINE};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use styr::model::{FieldValue, ItemId, Op, Payload, StageKey};
+use styr::store::Store;
+use styr::sync::ServerUrl;
+
+const STYR: &str = env!("CARGO_BIN_EXE_styr");
+
+/// The clients' reconnect cap, so that finding the restarted server takes at most this
+/// long instead of up to 30 s.
+const BACKOFF_MAX_MS: &str = "500";
+
+/// `styr` with the environment of a person whose home is `home` (as `Pty::spawn` sets it).
+fn styr(home: &Path) -> Command {
+    let mut cmd = Command::new(STYR);
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("LANG", "nb_NO.UTF-8")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(home)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs a `styr` command to its end (it must end within the deadline).
+fn run(home: &Path, args: &[&str]) -> Output {
+    let mut child = styr(home)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("styr starts");
+    let end = Instant::now() + DEADLINE;
+    while child.try_wait().expect("try_wait").is_none() {
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("styr {args:?} did not end within {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A `styr serve` child process. Killed on drop, so a failing test leaves none behind.
+struct Server {
+    child: Child,
+    /// Every line it wrote, standard output and standard error together.
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(home: &Path, db: &Path, listen: &str) -> Server {
+        let mut child = styr(home)
+            .args(["serve", "--listen", listen, "--db"])
+            .arg(db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("styr serve starts");
+        let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        for pipe in [
+            Box::new(stdout) as Box<dyn std::io::Read + Send>,
+            Box::new(stderr) as Box<dyn std::io::Read + Send>,
+        ] {
+            let lines = lines.clone();
+            // Drained to the end, so the server never blocks on a full pipe.
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines() {
+                    match line {
+                        Ok(l) => lines.lock().expect("lines").push(l),
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+        Server { child, lines }
+    }
+
+    /// Waits for a line with `needle`; fails early if the server ended.
+    fn wait_line(&mut self, needle: &str) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if let Some(l) = self
+                .lines
+                .lock()
+                .expect("lines")
+                .iter()
+                .find(|l| l.contains(needle))
+            {
+                return l.clone();
+            }
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                panic!(
+                    "styr serve ended ({status}) before printing {needle:?}:\n{}",
+                    self.output()
+                );
+            }
+            assert!(
+                Instant::now() < end,
+                "styr serve did not print {needle:?}:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn output(&self) -> String {
+        self.lines.lock().expect("lines").join("\n")
+    }
+
+    /// SIGTERM, then waits for the exit; a graceful stop exits 0 even with event
+    /// streams open.
+    fn stop(mut self) {
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: a plain kill(2) on our own child, which has not been waited for.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let end = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                break s;
+            }
+            assert!(
+                Instant::now() < end,
+                "styr serve did not stop on SIGTERM:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "{status}:\n{}", self.output());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The `styr login URL TOKEN` line that `styr serve` (first start) and `styr user add`
+/// print: the address and the token.
+fn login_line(line: &str) -> (String, String) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        ["styr", "login", url, token] => (url.to_string(), token.to_string()),
+        _ => panic!("not a login line: {line:?}"),
+    }
+}
+
+/// A first start on a free port: the server's address and the admin's token.
+fn first_start(home: &Path, db: &Path) -> (Server, String, String) {
+    let mut server = Server::start(home, db, "127.0.0.1:0");
+    let line = server.wait_line("styr login http://127.0.0.1:");
+    let (url, token) = login_line(&line);
+    (server, url, token)
+}
+
+/// `styr user add` on the server's database; returns the new user's token.
+fn add_user(home: &Path, db: &Path, url: &str, name: &str, role: &str) -> String {
+    let out = run(
+        home,
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--org",
+            "Fosen IKT",
+            "--url",
+            url,
+            "--db",
+            db.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("styr login "))
+        .unwrap_or_else(|| panic!("no login line in {stdout:?}"));
+    let (printed_url, token) = login_line(line);
+    assert_eq!(printed_url, url);
+    token
+}
+
+fn login(home: &Path, url: &str, token: &str) {
+    let out = run(home, &["login", url, token]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("Logget inn på"), "{out:?}");
+}
+
+/// Pushes proposals to the server as the admin, over HTTP, before anyone opens a board.
+fn seed(url: &str, admin: &str, titles: &[&str]) {
+    let ops: Vec<Op> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            Op::new(
+                "admin",
+                1_700_000_000_000 + i as i64,
+                Payload::CreateItem {
+                    item: ItemId::new(),
+                    stage: StageKey::new("innkommet"),
+                    fields: vec![FieldValue::Title(title.to_string())],
+                },
+            )
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let res = common::server::push(&common::server::client(), url, admin, &ops).await;
+        assert!(res.status().is_success(), "{}", res.status());
+    });
+}
+
+/// The board of the person whose home is `home`, synced, at 80x24.
+fn board(home: &Path) -> Pty {
+    Pty::spawn_program(
+        home,
+        STYR,
+        &[],
+        &[("STYR_SYNC_BACKOFF_MAX_MS", BACKOFF_MAX_MS)],
+        80,
+        24,
+    )
+}
+
+fn status(home: &Path) -> String {
+    let out = run(home, &["status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {url}"))
+}
+
+#[test]
+fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart() {
+    let server_home = tempfile::tempdir().expect("tempdir");
+    let a_home = tempfile::tempdir().expect("tempdir");
+    let b_home = tempfile::tempdir().expect("tempdir");
+    let db: PathBuf = server_home.path().join("styr.db");
+    let (server, url, admin) = first_start(server_home.path(), &db);
+    let kari = add_user(server_home.path(), &db, &url, "kari", "chair");
+    let ola = add_user(server_home.path(), &db, &url, "ola", "chair");
+    login(a_home.path(), &url, &kari);
+    login(b_home.path(), &url, &ola);
+    seed(
+        &url,
+        &admin,
+        &["Felles innbyggerportal", "Digital postkasse"],
+    );
+
+    let mut a = board(a_home.path());
+    let mut b = board(b_home.path());
+    for p in [&a, &b] {
+        p.wait_for(&["Innkommet (2)", "Vurdering (0)", "● tilkoblet"]);
+    }
+
+    // A moves a card; B sees it move.
+    a.send("L");
+    a.wait_for(&["Innkommet (1)", "Vurdering (1)", "Flyttet til Vurdering"]);
+    b.wait_for(&["Innkommet (1)", "Vurdering (1)"]);
+    a.wait_until("A's move confirmed", |s| {
+        s.contains("● tilkoblet") && !s.contains("venter")
+    });
+    let s = status(b_home.path());
+    for want in [
+        url.as_str(),
+        "tilgjengelig, siste sekvensnummer 3",
+        "Bruker:      ola (leder, Fosen IKT)",
+        "Plass 0:",
+        "0 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)",
+    ] {
+        assert!(s.contains(want), "{want:?} in:\n{s}");
+    }
+
+    // The server goes away; A keeps working, and the change waits in its outbox.
+    server.stop();
+    a.wait_for(&["○ frakoblet"]);
+    b.wait_for(&["○ frakoblet"]);
+    a.send("h"); // back to Innkommet (the selection followed the moved card)
+    a.wait_for(&["Innkommet 1/1"]);
+    a.send("L");
+    // Saved (so also its status file written) and waiting.
+    a.wait_for(&[
+        "Innkommet (0)",
+        "Vurdering (2)",
+        "✓ Lagret",
+        "○ frakoblet",
+        "1 venter",
+    ]);
+    let s = status(a_home.path());
+    for want in [
+        "ikke tilgjengelig",
+        "1 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)",
+    ] {
+        assert!(s.contains(want), "{want:?} in:\n{s}");
+    }
+    assert!(
+        !s.contains("Bruker:"),
+        "no user line without a server:\n{s}"
+    );
+    // B has not seen it.
+    assert!(b.screen().contains("Vurdering (1)"), "{}", b.screen());
+
+    // Back on the same address and database: A's change goes out, B gets it.
+    let listen = format!("127.0.0.1:{}", port_of(&url));
+    let mut server = Server::start(server_home.path(), &db, &listen);
+    server.wait_line("listening on");
+    b.wait_for(&["Innkommet (0)", "Vurdering (2)", "● tilkoblet"]);
+    a.wait_until("A's outbox empty and A online", |s| {
+        s.contains("● tilkoblet") && !s.contains("venter") && s.contains("Vurdering (2)")
+    });
+    let s = status(a_home.path());
+    assert!(
+        s.contains("0 endringer venter, siste bekreftede sekvensnummer 4 (i bruk)"),
+        "{s}"
+    );
+
+    for p in [&mut a, &mut b] {
+        p.send("q");
+        assert_eq!(p.wait_exit(), 0, "{}", p.screen());
+    }
+    // Closed: the slot is read from the cache itself, and no longer in use.
+    let s = status(a_home.path());
+    assert!(
+        s.contains("Plass 0:     0 endringer venter, siste bekreftede sekvensnummer 4\n"),
+        "{s}"
+    );
+    server.stop();
+}
+
+#[test]
+fn styr_login_checks_the_token_and_the_address_and_keeps_only_a_good_login() {
+    let server_home = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = server_home.path().join("styr.db");
+    let (server, url, admin) = first_start(server_home.path(), &db);
+    let creds = home
+        .path()
+        .join("config")
+        .join("styr")
+        .join("credentials.toml");
+
+    let out = run(home.path(), &["login", &url, "styr_not-a-real-token"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("godtok ikke nøkkelen"), "{err}");
+    assert!(!creds.exists(), "a refused token is not kept");
+
+    let out = run(
+        home.path(),
+        &["login", "http://styr.fosen-ikt.no:8470", &admin],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("--allow-http"), "{err}");
+    assert!(!creds.exists());
+
+    let out = run(home.path(), &["login", &url, &admin]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("som admin (administrator"), "{said}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&creds)
+        .expect("credentials saved")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    let saved = std::fs::read_to_string(&creds).expect("readable by its owner");
+    assert!(saved.contains(&admin) && saved.contains(&url), "{saved}");
+
+    let out = run(home.path(), &["logout"]);
+    assert!(out.status.success());
+    assert!(!creds.exists());
+    server.stop();
+}
+
+#[test]
+fn styr_status_names_the_server_the_user_and_each_cache_slot() {
+    let server_home = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = server_home.path().join("styr.db");
+    let (server, url, _admin) = first_start(server_home.path(), &db);
+    let token = add_user(server_home.path(), &db, &url, "kari", "secretary");
+
+    let s = status(home.path());
+    assert!(s.contains("Ikke logget inn"), "{s}");
+    login(home.path(), &url, &token);
+    let s = status(home.path());
+    for want in [
+        format!("Server:      {url} (tilgjengelig, siste sekvensnummer 0)"),
+        "Bruker:      kari (sekretær, Fosen IKT)".to_string(),
+        "Ingen hurtiglager ennå for denne serveren.".to_string(),
+    ] {
+        assert!(s.contains(&want), "{want:?} in:\n{s}");
+    }
+
+    // A cache with one pending change and three confirmed ones, held open as a running
+    // styr holds it.
+    let cache = home.path().join("data").join("styr").join("servers").join(
+        ServerUrl::parse(&url, false)
+            .expect("loopback")
+            .cache_name(),
+    );
+    let store = Store::open_synced(&cache).expect("the cache opens");
+    let confirmed: Vec<styr::protocol::SeqOp> = (1..=3)
+        .map(|seq| styr::protocol::SeqOp {
+            seq,
+            op: Op::new(
+                "ola",
+                1_700_000_000_000,
+                Payload::CreateItem {
+                    item: ItemId::new(),
+                    stage: StageKey::new("innkommet"),
+                    fields: vec![],
+                },
+            ),
+        })
+        .collect();
+    store.confirm(&confirmed).expect("confirmed");
+    let mine = Op::new(
+        "kari",
+        1_700_000_000_001,
+        Payload::MoveItem {
+            item: confirmed[0].op.payload.item(),
+            to: StageKey::new("vurdering"),
+        },
+    );
+    store.append(&[mine]).expect("saved");
+    let s = status(home.path());
+    assert!(
+        s.contains("Plass 0:     1 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)"),
+        "{s}"
+    );
+    drop(store);
+    let s = status(home.path());
+    assert!(
+        s.contains("Plass 0:     1 endringer venter, siste bekreftede sekvensnummer 3\n"),
+        "{s}"
+    );
+    // In English too.
+    let out = run(home.path(), &["--lang", "en", "status"]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("User:        kari (secretary, Fosen IKT)")
+            && s.contains("Slot 0:      1 changes pending, last confirmed seq 3"),
+        "{s}"
+    );
+    server.stop();
+}
