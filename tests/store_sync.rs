@@ -331,7 +331,9 @@ fn the_last_known_identity_survives_a_restart_for_an_offline_start() {
         org: "Ørland kommune".into(),
     };
     store.remember_identity(&me).expect("kept");
-    store.append(&[op("kari", 0, create(ItemId::new(), "x"))]).expect("a flushed write");
+    store
+        .append(&[op("kari", 0, create(ItemId::new(), "x"))])
+        .expect("a flushed write");
     drop(store);
     let store = Store::open_synced(dir.path()).expect("reopens");
     assert_eq!(store.identity(), Some(me));
