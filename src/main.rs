@@ -258,15 +258,22 @@ fn status(t: &Strings, paths: &Paths) -> ExitCode {
             &[("server", &creds.server), ("state", &state)]
         )
     );
-    if let Ok(who) = &view.identity {
-        let role = (t.sync.role_name)(who.role);
-        println!(
-            "{}",
-            fill(
-                t.sync.status_user,
-                &[("user", &who.user), ("role", &role), ("org", &who.org)]
-            )
-        );
+    match &view.identity {
+        Ok(who) => {
+            let role = (t.sync.role_name)(who.role);
+            println!(
+                "{}",
+                fill(
+                    t.sync.status_user,
+                    &[("user", &who.user), ("role", &role), ("org", &who.org)]
+                )
+            );
+        }
+        Err(styr::sync::SyncError::Unauthorized(e)) => {
+            println!("{}", fill(t.sync.status_token_refused, &[("err", e)]));
+        }
+        // Unreachable: the server line has said so already.
+        Err(_) => {}
     }
     // The local side: each slot of this server's cache, also while a styr has it open.
     let base = match creds.server_url() {

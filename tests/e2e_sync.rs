@@ -304,7 +304,7 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
         "tilgjengelig, siste sekvensnummer 3",
         "Bruker:      ola (leder, Fosen IKT)",
         "Plass 0:",
-        "0 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)",
+        "ventende endringer: 0, siste bekreftede sekvensnummer 3 (i bruk)",
     ] {
         assert!(s.contains(want), "{want:?} in:\n{s}");
     }
@@ -327,7 +327,7 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
     let s = status(a_home.path());
     for want in [
         "ikke tilgjengelig",
-        "1 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)",
+        "ventende endringer: 1, siste bekreftede sekvensnummer 3 (i bruk)",
     ] {
         assert!(s.contains(want), "{want:?} in:\n{s}");
     }
@@ -348,7 +348,7 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
     });
     let s = status(a_home.path());
     assert!(
-        s.contains("0 endringer venter, siste bekreftede sekvensnummer 4 (i bruk)"),
+        s.contains("ventende endringer: 0, siste bekreftede sekvensnummer 4 (i bruk)"),
         "{s}"
     );
 
@@ -359,7 +359,7 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
     // Closed: the slot is read from the cache itself, and no longer in use.
     let s = status(a_home.path());
     assert!(
-        s.contains("Plass 0:     0 endringer venter, siste bekreftede sekvensnummer 4\n"),
+        s.contains("Plass 0:     ventende endringer: 0, siste bekreftede sekvensnummer 4\n"),
         "{s}"
     );
     server.stop();
@@ -465,13 +465,13 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     store.append(&[mine]).expect("saved");
     let s = status(home.path());
     assert!(
-        s.contains("Plass 0:     1 endringer venter, siste bekreftede sekvensnummer 3 (i bruk)"),
+        s.contains("Plass 0:     ventende endringer: 1, siste bekreftede sekvensnummer 3 (i bruk)"),
         "{s}"
     );
     drop(store);
     let s = status(home.path());
     assert!(
-        s.contains("Plass 0:     1 endringer venter, siste bekreftede sekvensnummer 3\n"),
+        s.contains("Plass 0:     ventende endringer: 1, siste bekreftede sekvensnummer 3\n"),
         "{s}"
     );
     // In English too.
@@ -479,7 +479,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     let s = text(&out.stdout);
     assert!(
         s.contains("User:        kari (secretary, Fosen IKT)")
-            && s.contains("Slot 0:      1 changes pending, last confirmed seq 3"),
+            && s.contains("Slot 0:      changes pending: 1, last confirmed seq 3"),
         "{s}"
     );
     server.stop();

@@ -183,6 +183,7 @@ pub struct SyncStrings {
     pub status_user: &'static str,
     pub status_reachable: &'static str,
     pub status_unreachable: &'static str,
+    pub status_token_refused: &'static str,
     pub status_slot: &'static str,
     pub status_no_cache: &'static str,
     /// After `status_slot` (its `{busy}`) when a running styr holds the slot.

@@ -113,9 +113,10 @@ pub async fn run<T: Transport, L: LocalLog>(
             tokio::select! {
                 _ = &mut sleep => break,
                 cmd = commands.recv() => match cmd {
-                    // New work while offline waits for the next attempt; the outbox
-                    // already has it on disk.
-                    Some(SyncCmd::Push) => {}
+                    // New work while offline: try now rather than at the end of a long
+                    // wait (the user's own pace, so this cannot hammer the server). The
+                    // outbox already has it on disk either way.
+                    Some(SyncCmd::Push) => break,
                     Some(SyncCmd::Stop) | None => return,
                 },
             }

@@ -142,10 +142,16 @@ impl Transport for HttpTransport {
             .get(PATH_EVENTS)
             .query(&[("since", since)])
             .header("Last-Event-ID", since.to_string())
-            .header("Accept", "text/event-stream")
-            .send()
-            .await
-            .map_err(offline)?;
+            .header("Accept", "text/event-stream");
+        // Only the answer's head has a deadline; the stream itself lives on keep-alives.
+        let response = match tokio::time::timeout(REQUEST_TIMEOUT, response.send()).await {
+            Ok(sent) => sent.map_err(offline)?,
+            Err(_) => {
+                return Err(SyncError::Offline(
+                    "the server did not answer the event stream request".into(),
+                ))
+            }
+        };
         let bytes = check(response).await?.bytes_stream();
         // Each read must come within STREAM_IDLE, keep-alives included.
         let guarded = stream::unfold(Box::pin(bytes), |mut s| async move {
