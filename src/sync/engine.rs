@@ -107,19 +107,15 @@ pub async fn run<T: Transport, L: LocalLog>(
             reason: error.to_string(),
             retry_in_ms: delay.as_millis() as u64,
         }));
-        let sleep = tokio::time::sleep(delay);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => break,
-                cmd = commands.recv() => match cmd {
-                    // New work while offline: try now rather than at the end of a long
-                    // wait (the user's own pace, so this cannot hammer the server). The
-                    // outbox already has it on disk either way.
-                    Some(SyncCmd::Push) => break,
-                    Some(SyncCmd::Stop) | None => return,
-                },
-            }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            cmd = commands.recv() => match cmd {
+                // New work while offline: try now rather than at the end of a long wait
+                // (the user's own pace, so this cannot hammer the server). The outbox
+                // already has it on disk either way.
+                Some(SyncCmd::Push) => {}
+                Some(SyncCmd::Stop) | None => return,
+            },
         }
     }
 }
