@@ -299,13 +299,29 @@ fn help_lists_every_key_of_the_screen() {
         press(&mut app, "?");
         assert!(matches!(app.overlay, Some(Overlay::Help)));
         let s = screen(&mut app, 120, 40);
-        for b in keymap::bindings(ctx) {
+        // Every key this user is offered: on a local board, that is all but the keys
+        // for settling concurrent changes (tests/app_sync.rs has those).
+        for b in keymap::bindings(ctx)
+            .iter()
+            .filter(|b| app.offers(b.action))
+        {
             assert!(s.contains(b.label), "{} missing from help:\n{s}", b.label);
             assert!(s.contains((app.t.actions)(b.action)), "{s}");
         }
         press(&mut app, "<Esc>");
         assert!(app.overlay.is_none());
     }
+    let app = demo_app(Lang::En);
+    let hidden: Vec<_> = keymap::bindings(Context::Detail)
+        .iter()
+        .filter(|b| !app.offers(b.action))
+        .map(|b| b.label)
+        .collect();
+    assert_eq!(
+        hidden,
+        ["v", "V"],
+        "only the conflict keys are hidden on a local board"
+    );
 }
 
 #[test]

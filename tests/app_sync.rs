@@ -341,3 +341,13 @@ fn concurrent_texts_are_both_shown_and_the_user_picks_one() {
         Some("Ingen samtidige endringer å velge mellom.")
     );
 }
+
+#[test]
+fn the_keys_for_concurrent_changes_are_offered_on_a_servers_portfolio() {
+    let mut app = synced_app(&demo_ops(), Lang::Nb);
+    as_role(&mut app, Role::Member);
+    press(&mut app, "<Enter>?");
+    let s = screen(&mut app, 80, 30);
+    assert!(s.contains("Bruk den andre versjonen"), "{s}");
+    assert!(s.contains("Behold den viste versjonen"), "{s}");
+}

@@ -525,13 +525,13 @@ async fn tokens_missing_invalid_or_revoked_get_401_and_viewers_read() {
 async fn a_forged_author_is_replaced_by_the_tokens_user() {
     let s = TestServer::start().await;
     let c = client();
-    let member = s.add_user("Kari Nordmann", Role::Member).await;
+    let member = s.add_user("Bestiller Åfjord", Role::Member).await;
     let mut op = create_op("innkommet");
     op.author = "admin".into();
     let got = acks(push(&c, &s.url, &member, &[op]).await).await;
-    assert_eq!(got[0].op.author, "Kari Nordmann");
+    assert_eq!(got[0].op.author, "Bestiller Åfjord");
     let stored = pull_all(&s, &member).await;
-    assert_eq!(stored[0].op.author, "Kari Nordmann");
+    assert_eq!(stored[0].op.author, "Bestiller Åfjord");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -115,8 +115,15 @@ async fn the_hash_chain_finds_an_altered_op() {
 fn user_commands_add_list_revoke_on_a_database_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server").join("styr.db");
-    let kari = users::add(&db, " Kari Nordmann ", Role::Member, "Åfjord kommune", 1000).unwrap();
-    assert_eq!(kari.user.name, "Kari Nordmann");
+    let kari = users::add(
+        &db,
+        " Bestiller Åfjord ",
+        Role::Member,
+        "Åfjord kommune",
+        1000,
+    )
+    .unwrap();
+    assert_eq!(kari.user.name, "Bestiller Åfjord");
     assert!(kari.token.starts_with("styr_"));
     let ola = users::add(&db, "ola", Role::Chair, "Ørland kommune", 2000).unwrap();
     assert_ne!(kari.token, ola.token);
@@ -134,7 +141,7 @@ fn user_commands_add_list_revoke_on_a_database_file() {
             .map(|u| (u.name.as_str(), u.role, u.is_active()))
             .collect::<Vec<_>>(),
         vec![
-            ("Kari Nordmann", Role::Member, true),
+            ("Bestiller Åfjord", Role::Member, true),
             ("ola", Role::Chair, true)
         ]
     );
@@ -455,4 +462,30 @@ async fn serve_killed_in_the_middle_of_pushes_loses_and_doubles_nothing() {
         assert!(Instant::now() < until, "serve did not stop on SIGTERM");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// The writer never checkpoints inside a commit (that stalled every waiting push); the
+/// checkpoint thread copies the WAL into the database file once pushes pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_is_checkpointed_when_pushes_pause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("styr.db");
+    let store = SqliteStore::open(&db).expect("opens");
+    let before = std::fs::metadata(&db).expect("db file").len();
+    for chunk in stamped(600).chunks(100) {
+        store.push(chunk.to_vec()).await.expect("pushed");
+    }
+    let until = Instant::now() + DEADLINE;
+    loop {
+        let now = std::fs::metadata(&db).expect("db file").len();
+        if now > before + 100_000 {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the database file did not grow past {before} bytes: no checkpoint ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(store.head().await.expect("head"), 600);
 }

@@ -45,16 +45,16 @@ const MUNICIPALITIES: [&str; 12] = [
 ];
 
 const PEOPLE: [&str; 10] = [
-    "Kari Nordmann",
-    "Ola Åsheim",
-    "Bjørn Sæther",
-    "Ingrid Løvø",
-    "Håkon Bråten",
-    "Marit Øien",
-    "Per Ålmo",
-    "Siri Skjærvø",
-    "Tove Grønli",
-    "Jørgen Hæhre",
+    "Prosjektleder Åfjord",
+    "IKT-rådgiver Ørland",
+    "Bestiller Indre Fosen",
+    "Fagleder Osen",
+    "Systemansvarlig Bodø",
+    "Porteføljeansvarlig Fosen IKT",
+    "Tillitsvalgt Måsøy",
+    "Arkivleder Bærum",
+    "Rådgiver Vågå",
+    "Digitaliseringsleder Tromsø",
 ];
 
 const TAGS: [&str; 6] = [

@@ -416,7 +416,42 @@ fn write_batch(conn: &mut Connection, jobs: &[PushJob]) -> Vec<Result<Vec<SeqOp>
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<PushJob>) {
+/// Copies the WAL back into the database file beside the writer, in quiet moments: a
+/// checkpoint fsyncs the database file, and on a shared disk that slows the writer's
+/// own fsyncs, so it waits until no push has come for [`CHECKPOINT_IDLE`], or at the
+/// latest [`CHECKPOINT_AT_LEAST`] after the first commit since the last one (so the WAL
+/// stays bounded under steady load). PASSIVE never blocks the writer or readers.
+fn checkpoint_loop(conn: Connection, ticks: mpsc::Receiver<()>) {
+    let checkpoint = || {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "a WAL checkpoint failed; the next one will retry");
+        }
+    };
+    // Wait for a first commit, then for quiet (or the deadline), then checkpoint.
+    while ticks.recv().is_ok() {
+        let deadline = std::time::Instant::now() + CHECKPOINT_AT_LEAST;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match ticks.recv_timeout(CHECKPOINT_IDLE.min(left)) {
+                Ok(()) if !left.is_zero() => continue,
+                Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    checkpoint();
+                    return;
+                }
+            }
+        }
+        checkpoint();
+    }
+    checkpoint();
+}
+
+/// No push for this long counts as quiet.
+const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(250);
+/// The longest the WAL grows under steady load before a checkpoint anyway.
+const CHECKPOINT_AT_LEAST: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<PushJob>, ticks: mpsc::SyncSender<()>) {
     while let Ok(first) = rx.recv() {
         let mut ops = first.ops.len();
         let mut jobs = vec![first];
@@ -430,6 +465,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<PushJob>) {
             }
         }
         let results = write_batch(&mut conn, &jobs);
+        // Wakes the checkpointer; if a wake-up is already waiting, this one is not needed.
+        let _ = ticks.try_send(());
         for (job, result) in jobs.into_iter().zip(results) {
             if let Err(e) = &result {
                 tracing::error!(error = %e, "storing a push failed");
@@ -452,10 +489,21 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and starts its writer thread.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = open_connection(path)?;
+        // The writer never checkpoints itself: SQLite's automatic checkpoint runs inside
+        // the commit that crosses the threshold and fsyncs the database file there, which
+        // stalled every waiting push for a few hundred ms. A thread of its own does it.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(db_err)?;
+        let (ticks, tick_rx) = mpsc::sync_channel::<()>(1);
+        let checkpoint_conn = open_connection(path)?;
+        std::thread::Builder::new()
+            .name("styr-db-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, tick_rx))
+            .map_err(|e| StoreError::Db(format!("could not start the checkpoint thread: {e}")))?;
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("styr-db-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, ticks))
             .map_err(|e| StoreError::Db(format!("could not start the writer thread: {e}")))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),

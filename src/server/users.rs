@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(check_name("  Kari Nordmann ").unwrap(), "Kari Nordmann");
+        assert_eq!(
+            check_name("  Bestiller Åfjord ").unwrap(),
+            "Bestiller Åfjord"
+        );
         assert_eq!(
             check_name("bjørn.sæther@fosen").unwrap(),
             "bjørn.sæther@fosen"

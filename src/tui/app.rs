@@ -319,6 +319,10 @@ impl App {
         if !writes {
             return true;
         }
+        // Concurrent changes only happen on a server's portfolio.
+        if matches!(action, Action::TakeOther | Action::KeepShown) && self.sync.is_none() {
+            return false;
+        }
         if self.is_read_only() {
             return false;
         }
