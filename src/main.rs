@@ -117,6 +117,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// ", Åfjord kommune" after the role, or nothing for a user without an organisation.
+fn org_suffix(org: &str) -> String {
+    if org.trim().is_empty() {
+        String::new()
+    } else {
+        format!(", {org}")
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -172,7 +181,7 @@ fn login(
                         ("server", &server),
                         ("user", &who.user),
                         ("role", &role),
-                        ("org", &who.org)
+                        ("org", &org_suffix(&who.org))
                     ]
                 )
             );
@@ -265,7 +274,11 @@ fn status(t: &Strings, paths: &Paths) -> ExitCode {
                 "{}",
                 fill(
                     t.sync.status_user,
-                    &[("user", &who.user), ("role", &role), ("org", &who.org)]
+                    &[
+                        ("user", &who.user),
+                        ("role", &role),
+                        ("org", &org_suffix(&who.org))
+                    ]
                 )
             );
         }
@@ -667,7 +680,7 @@ fn user(t: &Strings, paths: &Paths, command: &UserCommand) -> ExitCode {
                             &[
                                 ("name", &c.user.name),
                                 ("role", &c.user.role),
-                                ("org", &c.user.org),
+                                ("org", &org_suffix(&c.user.org)),
                                 ("url", &url),
                                 ("token", &c.token),
                             ]

@@ -77,7 +77,7 @@ pub static STRINGS: Strings = Strings {
     server_tls_failed: "TLS could not be set up: {err}",
     server_first_admin: "First start: created the user admin (role admin). Its token is shown only this once; keep it safe:\n  {token}\nLog in from a terminal with:\n  styr login {url} {token}\nAdd others with: styr user add NAME --role member --org ORG",
     server_failed: "The server stopped with an error: {err}",
-    user_added: "Added {name} ({role}, {org}). The token is shown only this once; give the person this line:\n  styr login {url} {token}",
+    user_added: "Added {name} ({role}{org}). The token is shown only this once; give the person this line:\n  styr login {url} {token}",
     user_exists: "A user named {name} already exists.",
     user_bad_name: "The name \"{name}\" cannot be used: use 1 to 64 letters, digits, spaces or . - _ @.",
     user_not_found: "There is no user named {name}.",
@@ -163,7 +163,7 @@ static SYNC: SyncStrings = SyncStrings {
     no_conflict: "No concurrent changes to choose between.",
     conflict_hint: "v: take the other version · V: keep the one shown",
     login_ok:
-        "Logged in to {server} as {user} ({role}, {org}). Start styr to open the shared portfolio.",
+        "Logged in to {server} as {user} ({role}{org}). Start styr to open the shared portfolio.",
     login_refused: "The server {server} did not accept the token: {err}",
     login_unreachable: "Could not reach {server}: {err}",
     logout_ok: "Logged out of {server}. Its cache stays in {dir}.",
@@ -171,7 +171,7 @@ static SYNC: SyncStrings = SyncStrings {
     not_logged_in:
         "Not logged in: styr uses your local portfolio. Log in with \"styr login ADDRESS TOKEN\".",
     status_server: "Server:      {server} ({state})",
-    status_user: "User:        {user} ({role}, {org})",
+    status_user: "User:        {user} ({role}{org})",
     status_reachable: "reachable, last seq {head}",
     status_unreachable: "not reachable: {err}",
     status_token_refused: "User:        the server does not accept the token ({err}); log in again with \"styr login\".",
