@@ -45,17 +45,9 @@ fn main() -> ExitCode {
         None => {
             // Logged in: the server's shared portfolio, in its own cache. Otherwise the
             // user's local portfolio.
-            let creds = match paths.config_dir.as_deref().map(Credentials::load) {
-                Some(Ok(c)) => c,
-                Some(Err(e)) => return fail(&e.to_string()),
-                None => None,
-            };
-            let server = match creds {
-                Some(c) => match c.server_url() {
-                    Ok(url) => Some((url, c.token, c.ca_file)),
-                    Err(e) => return fail(&e.to_string()),
-                },
-                None => None,
+            let server = match logged_in(&paths) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
             };
             let base = match &server {
                 Some((url, _, _)) => paths.server(url),
@@ -114,6 +106,37 @@ fn main() -> ExitCode {
             serve(t, &config, listen, &db, tls)
         }
         Some(Command::User { ref command }) => user(t, &paths, command),
+    }
+}
+
+/// The server this user is logged in to, if any: address, token and extra CA file.
+type Login = (ServerUrl, String, Option<std::path::PathBuf>);
+
+fn logged_in(paths: &Paths) -> Result<Option<Login>, String> {
+    let creds = match paths.config_dir.as_deref().map(Credentials::load) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return Err(e.to_string()),
+        None => None,
+    };
+    match creds {
+        Some(c) => match c.server_url() {
+            Ok(url) => Ok(Some((url, c.token, c.ca_file))),
+            Err(e) => Err(e.to_string()),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The portfolio a batch command works on: the server's (any slot: they all converge
+/// through the server) when logged in, else the local one (slot 0 only: a second local
+/// slot is a separate copy).
+fn open_for_batch(t: &Strings, paths: &Paths, server: Option<&Login>) -> Result<Store, String> {
+    match server {
+        Some((url, _, _)) => {
+            let base = paths.server(url);
+            Store::open_synced(&base).map_err(|e| open_error(t, &base, &e))
+        }
+        None => open_exclusive(t, &paths.local()),
     }
 }
 
@@ -359,7 +382,7 @@ fn open_board(
     title: &str,
     reset: bool,
     mut notices: Vec<String>,
-    server: Option<(ServerUrl, String, Option<std::path::PathBuf>)>,
+    server: Option<Login>,
 ) -> ExitCode {
     let t = lang.strings();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -456,7 +479,11 @@ fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode 
         Ok(r) => r,
         Err(e) => return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)])),
     };
-    let store = match open_exclusive(t, &paths.local()) {
+    let server = match logged_in(paths) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let store = match open_for_batch(t, paths, server.as_ref()) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -482,11 +509,46 @@ fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode 
         "{}",
         fill(t.imported, &[("n", &ops.len()), ("file", &name)])
     );
-    ExitCode::SUCCESS
+    match server {
+        Some(login) => send_now(t, store, &login),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// Pushes what a batch command wrote to the server at once. Offline is not a failure:
+/// the changes wait in the outbox and go out with the next `styr`.
+fn send_now(t: &Strings, store: Store, (url, token, ca): &Login) -> ExitCode {
+    let transport = match HttpTransport::with_ca(url.clone(), token, ca.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let store = std::sync::Arc::new(store);
+    match rt.block_on(styr::sync::engine::sync_once(&transport, &store)) {
+        Ok((0, _)) => {
+            println!("{}", fill(t.sync.sent, &[("server", url)]));
+            ExitCode::SUCCESS
+        }
+        Ok((n, why)) => fail(&fill(
+            t.sync.some_refused,
+            &[("n", &n), ("err", &why.unwrap_or_default())],
+        )),
+        Err(e) => {
+            println!("{}", fill(t.sync.waiting, &[("server", url), ("err", &e)]));
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> ExitCode {
-    let store = match open_exclusive(t, &paths.local()) {
+    let server = match logged_in(paths) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let store = match open_for_batch(t, paths, server.as_ref()) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };

@@ -230,3 +230,79 @@ async fn over_tls_the_client_trusts_a_given_ca_and_nothing_else() {
     let _ = stop.send(());
     let _ = tokio::time::timeout(common::server::DEADLINE, task).await;
 }
+
+/// `styr` the binary, for a person whose home is `home`.
+fn styr_in(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_styr"))
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("LANG", "en_GB.UTF-8")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("styr runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_when_logged_in_goes_to_the_shared_portfolio_and_out_at_once() {
+    let server = TestServer::start().await;
+    let token = server.add_user("sekretaer", Role::Chair).await;
+    let home = tempfile::tempdir().expect("home");
+    let h = home.path().to_path_buf();
+    let csv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/io/data/demo-proposals.csv");
+    let url = server.url.clone();
+    let (login, import, export) = tokio::task::spawn_blocking(move || {
+        let login = styr_in(&h, &["login", &url, &token]);
+        let import = styr_in(&h, &["import", csv.to_str().expect("utf-8 path")]);
+        let export = styr_in(&h, &["export", "--format", "csv"]);
+        (login, import, export)
+    })
+    .await
+    .expect("joined");
+    assert!(login.status.success(), "{login:?}");
+    let out = String::from_utf8_lossy(&import.stdout);
+    assert!(import.status.success(), "{import:?}");
+    assert!(
+        out.contains("Imported 24 items") && out.contains("Sent to"),
+        "{out}"
+    );
+    assert_eq!(
+        server.store().head().await.expect("head"),
+        24,
+        "on the server at once"
+    );
+    let csv_out = String::from_utf8_lossy(&export.stdout);
+    assert_eq!(
+        csv_out.lines().count(),
+        25,
+        "the export reads the shared portfolio: {csv_out}"
+    );
+
+    // A viewer's import is refused by the server, op by op, and taken back locally.
+    let viewer = server.add_user("leser", Role::Viewer).await;
+    let home2 = tempfile::tempdir().expect("home");
+    let h2 = home2.path().to_path_buf();
+    let csv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/io/data/demo-proposals.csv");
+    let url = server.url.clone();
+    let import = tokio::task::spawn_blocking(move || {
+        assert!(styr_in(&h2, &["login", &url, &viewer]).status.success());
+        styr_in(&h2, &["import", csv.to_str().expect("utf-8 path")])
+    })
+    .await
+    .expect("joined");
+    assert!(!import.status.success(), "{import:?}");
+    let err = String::from_utf8_lossy(&import.stderr);
+    assert!(
+        err.contains("The server refused 24 of the changes"),
+        "{err}"
+    );
+    assert_eq!(
+        server.store().head().await.expect("head"),
+        24,
+        "nothing more stored"
+    );
+}

@@ -184,6 +184,9 @@ pub struct SyncStrings {
     pub status_reachable: &'static str,
     pub status_unreachable: &'static str,
     pub status_token_refused: &'static str,
+    pub sent: &'static str,
+    pub waiting: &'static str,
+    pub some_refused: &'static str,
     pub status_slot: &'static str,
     pub status_no_cache: &'static str,
     /// After `status_slot` (its `{busy}`) when a running styr holds the slot.

@@ -120,6 +120,35 @@ pub async fn run<T: Transport, L: LocalLog>(
     }
 }
 
+/// One round without the event stream, for batch commands (`styr import`): push the
+/// outbox, then pull until caught up. Returns how many pending ops the server refused
+/// (already dropped locally) and the first reason given.
+pub async fn sync_once<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+) -> Result<(usize, Option<String>), String> {
+    let refused = std::sync::Mutex::new((0usize, None::<String>));
+    let say = |e: SyncEvent| {
+        if let SyncEvent::Refused { message, .. } = e {
+            if let Ok(mut r) = refused.lock() {
+                r.0 += 1;
+                r.1.get_or_insert(message);
+            }
+        }
+    };
+    let result = async {
+        push_all(transport, local, &say).await?;
+        pull_all(transport, local, &say).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(refused.into_inner().unwrap_or_default()),
+        Err(Ended::Link(e)) => Err(e.to_string()),
+        Err(Ended::Local(e)) => Err(e),
+        Err(Ended::Stopped) => Ok(refused.into_inner().unwrap_or_default()),
+    }
+}
+
 enum Ended {
     Stopped,
     Link(SyncError),
