@@ -687,6 +687,20 @@ async fn bad_bodies_get_json_errors_and_the_server_goes_on() {
     assert_eq!(health.status(), StatusCode::OK);
 }
 
+/// A pull of the op log with `token`, as the login guard sees it.
+async fn get_ops(c: &reqwest::Client, s: &TestServer, token: &str) -> reqwest::Response {
+    c.get(s.ops_url()).bearer_auth(token).send().await.unwrap()
+}
+
+/// The seconds a 429 asks the client to wait.
+fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_slowed_down() {
     let s = TestServer::start_with(ServerConfig {
@@ -702,44 +716,20 @@ async fn failed_logins_are_slowed_down() {
     let c = client();
     let guess = |i: usize| format!("styr_{i:064x}");
     for i in 0..3 {
-        let res = c
-            .get(s.ops_url())
-            .bearer_auth(guess(i))
-            .send()
-            .await
-            .unwrap();
+        let res = get_ops(&c, &s, &guess(i)).await;
         api_error(res, StatusCode::UNAUTHORIZED).await;
     }
     // The fourth failure sets a wait; from then on every try is 429 with Retry-After,
     // the right token too.
-    let res = c
-        .get(s.ops_url())
-        .bearer_auth(guess(3))
-        .send()
-        .await
-        .unwrap();
+    let res = get_ops(&c, &s, &guess(3)).await;
     api_error(res, StatusCode::UNAUTHORIZED).await;
-    let res = c
-        .get(s.ops_url())
-        .bearer_auth(guess(4))
-        .send()
-        .await
-        .unwrap();
+    let res = get_ops(&c, &s, &guess(4)).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
     let e = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(e.error.code, "too_many_requests");
-    let res = c
-        .get(s.ops_url())
-        .bearer_auth(&s.admin_token)
-        .send()
-        .await
-        .unwrap();
+    let res = get_ops(&c, &s, &s.admin_token).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     // Health needs no token and is never slowed.
     let res = c
@@ -767,25 +757,11 @@ async fn failed_logins_are_slowed_down() {
     })
     .await;
     // The next failure waits longer (2 s): still blocked right after it.
-    let res = c
-        .get(s.ops_url())
-        .bearer_auth(guess(5))
-        .send()
-        .await
-        .unwrap();
+    let res = get_ops(&c, &s, &guess(5)).await;
     api_error(res, StatusCode::UNAUTHORIZED).await;
-    let res = c
-        .get(s.ops_url())
-        .bearer_auth(guess(6))
-        .send()
-        .await
-        .unwrap();
+    let res = get_ops(&c, &s, &guess(6)).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!(retry >= 2, "the wait grows: {retry}");
 }
 
