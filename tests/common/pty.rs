@@ -68,8 +68,12 @@ impl Pty {
         // Our own duplicate of the master, read without blocking, so the reader thread can
         // be stopped and the last master descriptor closed (an SSH drop).
         let fd = pair.master.as_raw_fd().expect("master fd");
-        // SAFETY: dup returns a new descriptor that this File alone owns.
-        let mut reader = unsafe { std::fs::File::from_raw_fd(libc::dup(fd)) };
+        // Close-on-exec, unlike a plain dup: a styr that another test starts meanwhile
+        // must not inherit this master, or closing it here would not hang up our styr
+        // (both hangup tests once waited on each other's children that way).
+        // SAFETY: F_DUPFD_CLOEXEC returns a new descriptor that this File alone owns.
+        let mut reader =
+            unsafe { std::fs::File::from_raw_fd(libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0)) };
         // SAFETY: plain fcntl calls on a descriptor we own.
         unsafe {
             let flags = libc::fcntl(reader.as_raw_fd(), libc::F_GETFL);
