@@ -11,6 +11,17 @@
 //! | POST | `/api/v1/ops` | [`PushRequest`] → [`PushResponse`], sent only after commit |
 //! | GET  | `/api/v1/ops?since=N&limit=M` | → [`PullResponse`]: ops with seq > N, in seq order |
 //! | GET  | `/api/v1/events?since=N` | Server-Sent Events, see below |
+//! | POST | `/api/v1/rounds/{round}/ballots` | [`BallotRequest`] → [`RoundCount`] |
+//! | GET  | `/api/v1/rounds/{round}` | → [`RoundCount`] |
+//!
+//! **Ballots** are not ops: while a round is open the server keeps them to itself and
+//! tells everyone only how many there are (and, in a named round, who has voted), as a
+//! [`RoundCount`] in the reply and as an SSE event named [`EVENT_COUNT`] (no `id`; a
+//! reconnecting client asks `GET /api/v1/rounds/{round}`). Voting again replaces the
+//! voter's earlier ballot. Only someone on the round's list of eligible voters may vote;
+//! a secretary may enter a hand-counted ballot `on_behalf_of` someone on that list. The
+//! result is published when the chair's `close_round` op is stored: the server fills in
+//! the tally and the ballots (without names in an anonymous round) inside that op.
 //!
 //! **Events.** Each op is an SSE event named [`EVENT_OP`] whose `id` is its seq and whose
 //! data is a [`SeqOp`]. A reconnect with `Last-Event-ID: N` (or `?since=N`) first replays
@@ -46,6 +57,20 @@ pub const PATH_EVENTS: &str = "/api/v1/events";
 
 /// The SSE event name of a stored op.
 pub const EVENT_OP: &str = "op";
+/// The SSE event name of a round's ballot count.
+pub const EVENT_COUNT: &str = "count";
+/// Path prefix of the vote rounds: `/api/v1/rounds/{round}` and `…/{round}/ballots`.
+pub const PATH_ROUNDS: &str = "/api/v1/rounds";
+
+/// `/api/v1/rounds/{round}`.
+pub fn round_path(round: &crate::model::meeting::RoundId) -> String {
+    format!("{PATH_ROUNDS}/{round}")
+}
+
+/// `/api/v1/rounds/{round}/ballots`.
+pub fn ballots_path(round: &crate::model::meeting::RoundId) -> String {
+    format!("{PATH_ROUNDS}/{round}/ballots")
+}
 /// Seconds between SSE keep-alive comments.
 pub const KEEP_ALIVE_SECS: u64 = 15;
 /// Default and highest page size of a pull.
@@ -90,6 +115,27 @@ pub struct Health {
     pub version: String,
 }
 
+/// A ballot, sent by the voter (or by a secretary for someone voting by hand).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotRequest {
+    pub choice: crate::model::vote::Choice,
+    /// A hand-counted ballot for this eligible voter (secretary and up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+}
+
+/// How far an open round has come, and nothing about how anyone voted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundCount {
+    pub round: crate::model::meeting::RoundId,
+    pub open: bool,
+    /// Ballots cast so far (while open; after closing, the result is in the log).
+    pub ballots: u32,
+    /// Who has voted, in a named round; always empty in an anonymous one.
+    #[serde(default)]
+    pub voters: Vec<String>,
+}
+
 /// Who the token belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
@@ -107,7 +153,8 @@ pub struct ApiError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// A stable machine-readable code: `bad_request`, `unsupported_version`,
-    /// `too_large`, `unauthorized`, `forbidden`, `not_found`, `too_many_requests`,
+    /// `too_large`, `unauthorized`, `forbidden`, `not_found`, `conflict` (a meeting rule:
+    /// the round is closed, the minutes are approved, …), `too_many_requests`,
     /// `timeout`, `internal`.
     pub code: String,
     /// One plain sentence for a person.

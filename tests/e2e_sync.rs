@@ -458,7 +458,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
         "kari",
         1_700_000_000_001,
         Payload::MoveItem {
-            item: confirmed[0].op.payload.item(),
+            item: confirmed[0].op.payload.item().expect("a single-item op"),
             to: StageKey::new("vurdering"),
         },
     );

@@ -104,7 +104,7 @@ proptest! {
         let all = histories(&ops);
         let folded = Portfolio::fold(&ops);
         for (id, entries) in &all {
-            let own: Vec<&Op> = ops.iter().filter(|op| op.payload.item() == *id).collect();
+            let own: Vec<&Op> = ops.iter().filter(|op| op.payload.items().contains(id)).collect();
             prop_assert_eq!(&history_of(id, own), entries);
             // Every entry is an op that changed the item, once, in log order.
             prop_assert!(folded.get_any(id).is_some());
@@ -178,14 +178,14 @@ proptest! {
         seen.push(change.clone());
         let undo_id = gen::op_id_not_in(undo_id, &seen);
         let mut p = Portfolio::fold(&prefix);
-        let id = change.payload.item();
+        let id = change.payload.item().expect("the generator makes single-item changes");
         let before = p.get_any(&id).map(visible);
         let inverse = p.inverse(&change.payload);
         p.apply(&change);
         // With no inverse there is nothing to undo: then the change itself must have
         // left the visible item as it was.
         if let Some(payload) = inverse {
-            prop_assert_eq!(payload.item(), id);
+            prop_assert_eq!(payload.item(), Some(id));
             let mut undo = change.clone();
             undo.op_id = undo_id;
             undo.payload = payload;

@@ -150,13 +150,13 @@ fn a_remote_change_slides_under_a_pending_one() {
     let item = ItemId::new();
     let created = op("kari", 0, create(item));
     let mut r = Replica::default();
-    assert_eq!(r.confirm(1, &created), Confirmed::Applied(Some(item)));
+    assert_eq!(r.confirm(1, &created), Confirmed::Applied(vec![item]));
 
     // Here: priority 2, pending. Meanwhile the server confirms Ola's priority 5.
     let mine = op("kari", 1, edit(item, FieldValue::Priority(Some(2))));
     r.local(mine.clone());
     let theirs = op("ola", 1, edit(item, FieldValue::Priority(Some(5))));
-    assert_eq!(r.confirm(2, &theirs), Confirmed::Applied(Some(item)));
+    assert_eq!(r.confirm(2, &theirs), Confirmed::Applied(vec![item]));
     assert_eq!(
         r.view().get(&item).expect("item").priority,
         Some(2),
@@ -166,7 +166,7 @@ fn a_remote_change_slides_under_a_pending_one() {
     assert!(r.base().contains_key(&item));
 
     // Mine is confirmed after Ola's: it wins, flagged, and the second copy is gone.
-    assert_eq!(r.confirm(3, &mine), Confirmed::Applied(Some(item)));
+    assert_eq!(r.confirm(3, &mine), Confirmed::Applied(vec![item]));
     let it = r.view().get(&item).expect("item");
     assert_eq!(it.priority, Some(2));
     assert!(it.sync.conflict(Slot::Field(FieldName::Priority)).is_some());
@@ -195,7 +195,7 @@ fn a_refused_op_is_taken_back() {
         r.view().get(&item).expect("item").stage.as_str(),
         "gjennomforing"
     );
-    assert_eq!(r.reject(&mv.op_id), Some(item));
+    assert_eq!(r.reject(&mv.op_id), Some(vec![item]));
     assert_eq!(
         r.view().get(&item).expect("item").stage.as_str(),
         "innkommet"
@@ -220,7 +220,7 @@ fn duplicates_are_ignored_and_gaps_reported() {
     let item = ItemId::new();
     let mut r = Replica::default();
     let c = op("kari", 0, create(item));
-    assert_eq!(r.confirm(1, &c), Confirmed::Applied(Some(item)));
+    assert_eq!(r.confirm(1, &c), Confirmed::Applied(vec![item]));
     assert_eq!(r.confirm(1, &c), Confirmed::Duplicate);
     let e = op("kari", 1, edit(item, FieldValue::Priority(Some(1))));
     assert_eq!(

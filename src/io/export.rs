@@ -114,7 +114,7 @@ mod tests {
             "a",
             3,
             Payload::DeleteItem {
-                item: ops[1].payload.item(),
+                item: ops[1].payload.item().expect("a create"),
             },
         );
         p.apply(&delete);

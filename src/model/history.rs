@@ -18,9 +18,19 @@ pub struct HistoryEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum HistoryEvent {
-    Created { stage: StageKey },
-    Edited { fields: Vec<FieldName> },
-    Moved { from: StageKey, to: StageKey },
+    Created {
+        stage: StageKey,
+    },
+    Edited {
+        fields: Vec<FieldName>,
+    },
+    Moved {
+        from: StageKey,
+        to: StageKey,
+        /// Why, when the mover said (a rejection or a parking).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     Deleted,
     Restored,
 }
@@ -32,8 +42,8 @@ pub fn histories<'a>(ops: impl IntoIterator<Item = &'a Op>) -> BTreeMap<ItemId, 
     let mut portfolio = Portfolio::default();
     let mut out: BTreeMap<ItemId, Vec<HistoryEntry>> = BTreeMap::new();
     for op in ops {
-        if let Some(entry) = portfolio.apply_event(op) {
-            out.entry(op.payload.item()).or_default().push(entry);
+        for (id, entry) in portfolio.apply_event(op) {
+            out.entry(id).or_default().push(entry);
         }
     }
     out
@@ -42,7 +52,7 @@ pub fn histories<'a>(ops: impl IntoIterator<Item = &'a Op>) -> BTreeMap<ItemId, 
 /// The history of item `id`, from (at least) every op about it in log order. Ops about
 /// other items are passed over.
 pub fn history_of<'a>(id: &ItemId, ops: impl IntoIterator<Item = &'a Op>) -> Vec<HistoryEntry> {
-    histories(ops.into_iter().filter(|op| op.payload.item() == *id))
+    histories(ops.into_iter().filter(|op| op.payload.items().contains(id)))
         .remove(id)
         .unwrap_or_default()
 }

@@ -1,3 +1,4 @@
+use super::meeting::MeetingChange;
 use super::{FieldValue, ItemId, OpId, StageKey};
 use serde::{Deserialize, Serialize};
 
@@ -48,17 +49,45 @@ pub enum Payload {
     RestoreItem {
         item: ItemId,
     },
+    /// Moves several items in one change: a bulk triage action, or the items a decision
+    /// affects. One op, so it is undone, synced and refused as one.
+    MoveItems {
+        items: Vec<ItemId>,
+        to: StageKey,
+        /// Why (a rejection or parking is explained to the proposer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A change to a meeting, its cases, vote rounds or the decision log.
+    Meeting {
+        change: Box<MeetingChange>,
+    },
 }
 
 impl Payload {
-    pub fn item(&self) -> ItemId {
+    /// The portfolio items this payload changes (none for a meeting change).
+    pub fn items(&self) -> &[ItemId] {
         match self {
             Payload::CreateItem { item, .. }
             | Payload::EditItem { item, .. }
             | Payload::MoveItem { item, .. }
             | Payload::DeleteItem { item }
-            | Payload::RestoreItem { item } => *item,
+            | Payload::RestoreItem { item } => std::slice::from_ref(item),
+            Payload::MoveItems { items, .. } => items,
+            Payload::Meeting { .. } => &[],
         }
+    }
+
+    /// The one item a single-item payload is about.
+    pub fn item(&self) -> Option<ItemId> {
+        match self.items() {
+            [one] if !matches!(self, Payload::MoveItems { .. }) => Some(*one),
+            _ => None,
+        }
+    }
+
+    pub fn is_meeting(&self) -> bool {
+        matches!(self, Payload::Meeting { .. })
     }
 }
 

@@ -1,4 +1,5 @@
 use super::conflict::{Slot, SyncState};
+use super::meeting::Meetings;
 use super::{
     FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, StageKey,
 };
@@ -19,17 +20,19 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Debug, Default)]
 pub struct Portfolio {
     items: BTreeMap<ItemId, Item>,
+    /// The meetings, cases, vote rounds and decision log: the fold of the meeting ops.
+    meetings: Meetings,
     /// Ids of every op applied or ignored by this value. Items alone cannot tell that
     /// an op about a then-unknown item was already seen.
     seen: BTreeSet<OpId>,
 }
 
-/// Two portfolios are equal when they hold the same items (deleted ones included).
-/// Which op ids each has taken in is bookkeeping of the process, not content: a
-/// portfolio loaded from the store equals the fold of the store's log.
+/// Two portfolios are equal when they hold the same items (deleted ones included) and
+/// the same meetings. Which op ids each has taken in is bookkeeping of the process, not
+/// content: a portfolio loaded from the store equals the fold of the store's log.
 impl PartialEq for Portfolio {
     fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
+        self.items == other.items && self.meetings == other.meetings
     }
 }
 
@@ -55,8 +58,20 @@ impl Portfolio {
         }
         Portfolio {
             items: map,
+            meetings: Meetings::default(),
             seen: BTreeSet::new(),
         }
+    }
+
+    /// The meetings as the meeting ops left them.
+    pub fn meetings(&self) -> &Meetings {
+        &self.meetings
+    }
+
+    /// Replaces the meetings as a whole: for a store that keeps them apart from items,
+    /// and a replica that recomputes them from confirmed state and pending ops.
+    pub fn set_meetings(&mut self, meetings: Meetings) {
+        self.meetings = meetings;
     }
 
     /// Whether this portfolio has applied (or ignored) an op with this id.
@@ -64,45 +79,59 @@ impl Portfolio {
         self.seen.contains(op_id)
     }
 
-    /// Applies one op. Returns the id of the item it changed, or `None` when the op
-    /// changed nothing (already applied, or about an unknown item).
+    /// Applies one op. Returns the id of the (first) item it changed, or `None` when
+    /// the op changed no item (already applied, about an unknown item, or a meeting op).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
-        self.apply_at(op, None).map(|_| op.payload.item())
+        self.apply_at(op, None).into_iter().next().map(|(id, _)| id)
     }
 
     /// Applies an op the server confirmed with `seq`, with the conflict rules of
     /// [`super::conflict`]. Confirmed ops must come in seq order.
     pub fn apply_confirmed(&mut self, op: &Op, seq: u64) -> Option<ItemId> {
-        self.apply_at(op, Some(seq)).map(|_| op.payload.item())
+        self.apply_at(op, Some(seq))
+            .into_iter()
+            .next()
+            .map(|(id, _)| id)
     }
 
-    /// As [`Portfolio::apply`], returning the history entry for what the op did.
-    pub fn apply_event(&mut self, op: &Op) -> Option<HistoryEntry> {
+    /// As [`Portfolio::apply`], returning the history entry of each item the op changed.
+    pub fn apply_event(&mut self, op: &Op) -> Vec<(ItemId, HistoryEntry)> {
         self.apply_at(op, None)
     }
 
-    fn apply_at(&mut self, op: &Op, seq: Option<u64>) -> Option<HistoryEntry> {
+    fn apply_at(&mut self, op: &Op, seq: Option<u64>) -> Vec<(ItemId, HistoryEntry)> {
         if !self.seen.insert(op.op_id) {
-            return None;
+            return Vec::new();
         }
-        let id = op.payload.item();
-        let event = match self.items.get_mut(&id) {
-            Some(item) => apply_to_item(item, op, seq)?,
-            None => {
-                let new = create_item(op, seq)?;
-                let event = HistoryEvent::Created {
-                    stage: new.stage.clone(),
-                };
-                self.items.insert(id, new);
-                event
+        if op.payload.is_meeting() {
+            self.meetings.apply(op);
+            return Vec::new();
+        }
+        let mut changed = Vec::new();
+        for &id in op.payload.items() {
+            let event = match self.items.get_mut(&id) {
+                Some(item) => apply_to_item(item, op, seq),
+                None => create_item(op, seq).map(|new| {
+                    let event = HistoryEvent::Created {
+                        stage: new.stage.clone(),
+                    };
+                    self.items.insert(id, new);
+                    event
+                }),
+            };
+            if let Some(event) = event {
+                changed.push((
+                    id,
+                    HistoryEntry {
+                        op_id: op.op_id,
+                        at: op.at,
+                        author: op.author.clone(),
+                        event,
+                    },
+                ));
             }
-        };
-        Some(HistoryEntry {
-            op_id: op.op_id,
-            at: op.at,
-            author: op.author.clone(),
-            event,
-        })
+        }
+        changed
     }
 
     /// Replaces (or with `None` removes) one item as a whole, without touching the set
@@ -125,7 +154,13 @@ impl Portfolio {
     /// payload would not change it (a create of an existing item, a delete of a deleted
     /// one, a restore of a live one).
     pub fn inverse(&self, payload: &Payload) -> Option<Payload> {
-        let id = payload.item();
+        if let Payload::MoveItems { items, .. } = payload {
+            // One op back per original stage would be several ops; undo of a bulk
+            // move is the caller's (it moves each group back), see `inverse_all`.
+            let _ = items;
+            return None;
+        }
+        let id = payload.item()?;
         let item = self.items.get(&id);
         match payload {
             Payload::CreateItem { .. } => match item {
@@ -149,7 +184,31 @@ impl Portfolio {
             Payload::RestoreItem { .. } => {
                 item?.deleted.then_some(Payload::DeleteItem { item: id })
             }
+            Payload::MoveItems { .. } | Payload::Meeting { .. } => None,
         }
+    }
+
+    /// The payloads that undo `payload`, in order: one for most changes; for a bulk
+    /// move, one `MoveItems` back per stage the items came from. Empty when there is
+    /// nothing to undo (and for meeting changes, which are never undone: the log is
+    /// append-only).
+    pub fn inverse_all(&self, payload: &Payload) -> Vec<Payload> {
+        let Payload::MoveItems { items, to, .. } = payload else {
+            return self.inverse(payload).into_iter().collect();
+        };
+        let mut back: BTreeMap<&StageKey, Vec<ItemId>> = BTreeMap::new();
+        for id in items {
+            if let Some(item) = self.items.get(id).filter(|i| &i.stage != to) {
+                back.entry(&item.stage).or_default().push(*id);
+            }
+        }
+        back.into_iter()
+            .map(|(stage, items)| Payload::MoveItems {
+                items,
+                to: stage.clone(),
+                reason: None,
+            })
+            .collect()
     }
 
     pub fn get(&self, id: &ItemId) -> Option<&Item> {
@@ -241,12 +300,21 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Optio
                 fields: changes.iter().map(FieldValue::name).collect(),
             }
         }
-        Payload::MoveItem { to, .. } => {
+        Payload::MoveItem { to, .. } | Payload::MoveItems { to, .. } => {
+            if &item.stage == to && matches!(op.payload, Payload::MoveItems { .. }) {
+                // A bulk move leaves items already there alone (no history entry).
+                return None;
+            }
             record(item, Slot::Stage);
             let from = std::mem::replace(&mut item.stage, to.clone());
+            let reason = match &op.payload {
+                Payload::MoveItems { reason, .. } => reason.clone(),
+                _ => None,
+            };
             HistoryEvent::Moved {
                 from,
                 to: to.clone(),
+                reason,
             }
         }
         Payload::DeleteItem { .. } => {
@@ -257,6 +325,7 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Optio
             item.deleted = false;
             HistoryEvent::Restored
         }
+        Payload::Meeting { .. } => return None,
     };
     item.updated = item.updated.max(op.at);
     Some(event)

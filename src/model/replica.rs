@@ -6,6 +6,7 @@
 //! Only items touched by pending ops carry a second copy (their confirmed state), so a
 //! replica costs nothing extra while everything is in sync.
 
+use super::meeting::Meetings;
 use super::portfolio::{apply_to_item, create_item};
 use super::{Item, ItemId, Op, OpId, Portfolio};
 use std::collections::BTreeMap;
@@ -16,6 +17,9 @@ pub struct Replica {
     /// The confirmed state of each item that has pending ops (`None`: the item does not
     /// exist yet on the server, it was created here).
     base: BTreeMap<ItemId, Option<Item>>,
+    /// The meetings as the confirmed ops left them. Meetings are small, so the view's
+    /// meetings are simply recomputed as these plus the pending meeting ops.
+    meetings_base: Meetings,
     pending: Vec<Op>,
     last_seq: u64,
 }
@@ -23,8 +27,8 @@ pub struct Replica {
 /// What became of a confirmed op handed to [`Replica::confirm`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirmed {
-    /// Folded in; the item it changed, if any.
-    Applied(Option<ItemId>),
+    /// Folded in; the items it changed (none for a meeting op).
+    Applied(Vec<ItemId>),
     /// Already folded (its seq is not past the last one): ignored.
     Duplicate,
     /// Ops are missing before it: pull from `expected` first, then hand it over again.
@@ -34,29 +38,39 @@ pub enum Confirmed {
 /// A portfolio that syncs with no server: nothing confirmed, nothing pending yet.
 impl From<Portfolio> for Replica {
     fn from(view: Portfolio) -> Self {
-        Replica::from_parts(view, BTreeMap::new(), Vec::new(), 0)
+        let meetings = view.meetings().clone();
+        Replica::from_parts(view, BTreeMap::new(), meetings, Vec::new(), 0)
     }
 }
 
 impl Replica {
-    /// A replica from what a store kept: the view (confirmed + pending), the confirmed
-    /// state of items with pending ops, the pending ops in order, and the last seq folded.
+    /// A replica from what a store kept: the view's items (confirmed + pending), the
+    /// confirmed state of items with pending ops, the confirmed meetings, the pending ops
+    /// in order, and the last seq folded. The view's meetings are derived here.
     pub fn from_parts(
         view: Portfolio,
         base: BTreeMap<ItemId, Option<Item>>,
+        meetings_base: Meetings,
         pending: Vec<Op>,
         last_seq: u64,
     ) -> Self {
         let mut replica = Replica {
             view,
             base,
+            meetings_base,
             pending,
             last_seq,
         };
         for op in &replica.pending {
             replica.view.mark_seen(op.op_id);
         }
+        replica.reshow_meetings();
         replica
+    }
+
+    /// The meetings as the confirmed ops left them (without pending changes).
+    pub fn confirmed_meetings(&self) -> &Meetings {
+        &self.meetings_base
     }
 
     pub fn view(&self) -> &Portfolio {
@@ -84,9 +98,10 @@ impl Replica {
         if self.view.has_seen(&op.op_id) {
             return None;
         }
-        let id = op.payload.item();
-        if !self.base.contains_key(&id) {
-            self.base.insert(id, self.view.get_any(&id).cloned());
+        for id in op.payload.items() {
+            if !self.base.contains_key(id) {
+                self.base.insert(*id, self.view.get_any(id).cloned());
+            }
         }
         let changed = self.view.apply(&op);
         self.pending.push(op);
@@ -106,24 +121,57 @@ impl Replica {
             };
         }
         self.last_seq = seq;
-        let id = op.payload.item();
         self.pending.retain(|p| p.op_id != op.op_id);
-        let Some(base) = self.base.get_mut(&id) else {
-            return Confirmed::Applied(self.view.apply_confirmed(op, seq));
-        };
         self.view.mark_seen(op.op_id);
-        confirm_into(base, op, seq);
-        self.reshow(id);
-        Confirmed::Applied(Some(id))
+        if op.payload.is_meeting() {
+            self.meetings_base.apply(op);
+            self.reshow_meetings();
+            return Confirmed::Applied(Vec::new());
+        }
+        let mut changed = Vec::new();
+        for &id in op.payload.items() {
+            match self.base.get_mut(&id) {
+                Some(base) => {
+                    confirm_into(base, op, seq);
+                    self.reshow(id);
+                    changed.push(id);
+                }
+                None => {
+                    let mut item = self.view.get_any(&id).cloned();
+                    let before = item.clone();
+                    confirm_into(&mut item, op, seq);
+                    if item != before {
+                        self.view.put_item(id, item);
+                        changed.push(id);
+                    }
+                }
+            }
+        }
+        Confirmed::Applied(changed)
     }
 
-    /// Drops a pending op the server refused (a role rule): the item is shown again as
-    /// its confirmed state plus the pending ops that remain. Returns whether it was pending.
-    pub fn reject(&mut self, op_id: &OpId) -> Option<ItemId> {
+    /// Drops a pending op the server refused (a role rule): its items (or the
+    /// meetings) are shown again as their confirmed state plus the pending ops that
+    /// remain. Returns the items it touched, or `None` when it was not pending.
+    pub fn reject(&mut self, op_id: &OpId) -> Option<Vec<ItemId>> {
         let at = self.pending.iter().position(|p| &p.op_id == op_id)?;
-        let id = self.pending.remove(at).payload.item();
-        self.reshow(id);
-        Some(id)
+        let op = self.pending.remove(at);
+        if op.payload.is_meeting() {
+            self.reshow_meetings();
+        }
+        for id in op.payload.items() {
+            self.reshow(*id);
+        }
+        Some(op.payload.items().to_vec())
+    }
+
+    /// Shows the meetings as their confirmed state with the pending meeting ops on top.
+    fn reshow_meetings(&mut self) {
+        let mut shown = self.meetings_base.clone();
+        for op in self.pending.iter().filter(|p| p.payload.is_meeting()) {
+            shown.apply(op);
+        }
+        self.view.set_meetings(shown);
     }
 
     /// Shows `id` as its confirmed state with its remaining pending ops on top, and
@@ -135,7 +183,7 @@ impl Replica {
         let mine: Vec<&Op> = self
             .pending
             .iter()
-            .filter(|p| p.payload.item() == id)
+            .filter(|p| p.payload.items().contains(&id))
             .collect();
         let shown = shown_item(base, mine.iter().copied());
         if mine.is_empty() {

@@ -7,10 +7,14 @@
 //! - member: proposes (creates items in the first stage) and edits their text.
 //! - secretary: prepares cases: moves cards up to and including Prioritert, into and out
 //!   of the side stages (Parkert, Avvist), creates items in any stage up to Prioritert,
-//!   deletes and restores. Meetings and decisions come with the meeting issue.
-//! - chair: also moves cards (and creates items) past Prioritert.
+//!   deletes and restores; manages meetings (details, attendance, agenda, cases), records
+//!   decisions and moves the minutes on.
+//! - chair: also moves cards (and creates items) past Prioritert, and opens and closes
+//!   vote rounds. (Voting itself is not an op: the server checks a ballot against the
+//!   round's list of eligible voters.)
 //! - admin: also manages users.
 
+use super::meeting::MeetingChange;
 use super::{Payload, StageKey, Stages};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -114,6 +118,17 @@ pub fn required_role(stages: &Stages, payload: &Payload) -> (&'static str, Role)
         ),
         Payload::DeleteItem { .. } => ("deleting an item", Role::Secretary),
         Payload::RestoreItem { .. } => ("restoring an item", Role::Secretary),
+        Payload::MoveItems { to, .. } => (
+            "moving items to this stage",
+            role_for_stage(stages, to).max(Role::Secretary),
+        ),
+        Payload::Meeting { change } => match &**change {
+            MeetingChange::OpenRound { .. } => ("opening a vote round", Role::Chair),
+            MeetingChange::CloseRound { .. } => ("closing a vote round", Role::Chair),
+            MeetingChange::Decide { .. } => ("recording a decision", Role::Secretary),
+            MeetingChange::Minutes { .. } => ("approving minutes", Role::Secretary),
+            _ => ("managing a meeting", Role::Secretary),
+        },
     }
 }
 

@@ -37,17 +37,32 @@ impl Failure {
         }
     }
 
-    fn at(mut self, op_index: usize) -> Self {
+    pub(super) fn at(mut self, op_index: usize) -> Self {
         self.body.error.op_index = Some(op_index);
         self
     }
 
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(super) fn bad_request(message: impl Into<String>) -> Self {
         Failure::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
-    /// A store failure: logged in full, reported plainly.
+    /// A store failure: a meeting rule's refusal (409, with the op's index in a push)
+    /// or something unknown (404) is the client's to hear; anything else is logged in
+    /// full and reported plainly.
     pub fn store(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused { op_index, reason } => {
+                let f = Failure::new(StatusCode::CONFLICT, "conflict", reason);
+                return match op_index {
+                    Some(i) => f.at(i),
+                    None => f,
+                };
+            }
+            StoreError::NotFound(what) => {
+                return Failure::new(StatusCode::NOT_FOUND, "not_found", what)
+            }
+            _ => {}
+        }
         tracing::error!(error = %e, "store error");
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -165,7 +180,7 @@ pub const DRAIN_LIMIT_BYTES: usize = 4 * BODY_LIMIT_BYTES;
 
 /// Reads a body of at most [`BODY_LIMIT_BYTES`]; a larger one is read and dropped, then
 /// refused with 413.
-async fn read_body(body: Body) -> Result<Vec<u8>, Failure> {
+pub(super) async fn read_body(body: Body) -> Result<Vec<u8>, Failure> {
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
     let mut over = false;

@@ -9,7 +9,7 @@
 use super::api::{query_failure, Authed, Failure};
 use super::store::StoreError;
 use super::{AppState, Wake};
-use crate::protocol::{SeqOp, EVENT_OP, KEEP_ALIVE_SECS};
+use crate::protocol::{RoundCount, SeqOp, EVENT_COUNT, EVENT_OP, KEEP_ALIVE_SECS};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
@@ -122,6 +122,35 @@ pub struct EventsQuery {
     since: Option<u64>,
 }
 
+/// Ballot counts from now on, until the server shuts down. A subscriber that lags
+/// skips counts (the next one says it all again).
+fn count_stream(state: &AppState) -> impl Stream<Item = RoundCount> + Send + 'static {
+    let counts = state.inner.counts.subscribe();
+    let closing = state.inner.closing.subscribe();
+    futures_util::stream::unfold((counts, closing), |(mut counts, mut closing)| async move {
+        loop {
+            if *closing.borrow() {
+                return None;
+            }
+            tokio::select! {
+                got = counts.recv() => match got {
+                    Ok(c) => return Some((c, (counts, closing))),
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = closing.changed() => return None,
+            }
+        }
+    })
+}
+
+fn count_event(count: RoundCount) -> Event {
+    Event::default()
+        .event(EVENT_COUNT)
+        .json_data(&count)
+        .unwrap_or_else(|_| Event::default().comment("unencodable count"))
+}
+
 fn event(op: SeqOp) -> Event {
     let base = Event::default().event(EVENT_OP).id(op.seq.to_string());
     match base.json_data(&op) {
@@ -155,8 +184,17 @@ pub async fn subscribe(
     };
     // A reconnecting EventSource sends Last-Event-ID with its first URL: the header wins.
     let since = last_id.or(q.since);
+    let counts = count_stream(&state);
     let stream = op_stream(state, since).await.map_err(Failure::store)?;
-    let sse = Sse::new(stream.map(|op| Ok::<_, Infallible>(event(op))))
+    // The op stream decides when the whole stream ends (store error or shutdown).
+    let ops = stream
+        .map(event)
+        .map(Some)
+        .chain(futures_util::stream::once(async { None }));
+    let merged = futures_util::stream::select(ops, counts.map(count_event).map(Some))
+        .take_while(|e| std::future::ready(e.is_some()))
+        .filter_map(std::future::ready);
+    let sse = Sse::new(merged.map(Ok::<_, Infallible>))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(KEEP_ALIVE_SECS)));
     Ok((
         [(

@@ -13,20 +13,24 @@
 mod api;
 pub mod auth;
 pub mod events;
+mod rounds;
 pub mod sqlite;
 pub mod store;
 pub mod tls;
 pub mod users;
+pub mod verify;
 
 pub use sqlite::SqliteStore;
-pub use store::{NewUser, Page, ServerStore, StoreError, User};
+pub use store::{BallotCast, NewUser, Page, ServerStore, StoreError, User};
 
 use crate::model::Stages;
-use crate::protocol::{SeqOp, PATH_EVENTS, PATH_HEALTH, PATH_ME, PATH_OPS};
+use crate::protocol::{
+    RoundCount, SeqOp, PATH_EVENTS, PATH_HEALTH, PATH_ME, PATH_OPS, PATH_ROUNDS,
+};
 use auth::{LoginGuard, LoginLimits};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use std::future::Future;
@@ -86,6 +90,9 @@ struct Inner {
     /// and a shortcut: a stream takes the ops from it only when they follow its last
     /// sent seq without a gap, and otherwise reads the store.
     wake: broadcast::Sender<Wake>,
+    /// Ballot counts of open rounds, for the SSE streams (a missed one is only a count:
+    /// the next one, or `GET /rounds/{round}`, says it again).
+    counts: broadcast::Sender<RoundCount>,
     /// Set when the server shuts down, so that SSE streams end and graceful shutdown
     /// does not wait for them forever.
     closing: watch::Sender<bool>,
@@ -96,6 +103,7 @@ struct Inner {
 impl AppState {
     pub fn new(store: Arc<dyn ServerStore>, config: ServerConfig) -> Self {
         let (wake, _) = broadcast::channel(config.events_capacity.max(1));
+        let (counts, _) = broadcast::channel(config.events_capacity.max(1));
         let (closing, _) = watch::channel(false);
         AppState {
             inner: Arc::new(Inner {
@@ -104,6 +112,7 @@ impl AppState {
                 guard: LoginGuard::new(config.login_limits),
                 request_timeout: config.request_timeout,
                 wake,
+                counts,
                 closing,
                 lagged: AtomicU64::new(0),
             }),
@@ -124,6 +133,11 @@ impl AppState {
         self.inner.lagged.load(Ordering::Relaxed)
     }
 
+    /// Tells the SSE subscribers a round's new ballot count.
+    pub fn notify_count(&self, count: RoundCount) {
+        let _ = self.inner.counts.send(count);
+    }
+
     /// Tells the SSE subscribers about ops just stored.
     pub fn notify(&self, ops: Vec<SeqOp>) {
         // No subscribers is not an error.
@@ -140,6 +154,11 @@ pub fn router(state: AppState) -> Router {
         .route(PATH_ME, get(api::me))
         .route(PATH_OPS, get(api::pull).post(api::push))
         .route(PATH_EVENTS, get(events::subscribe))
+        .route(&format!("{PATH_ROUNDS}/{{round}}"), get(rounds::count))
+        .route(
+            &format!("{PATH_ROUNDS}/{{round}}/ballots"),
+            post(rounds::cast),
+        )
         .fallback(api::not_found)
         .with_state(state)
         // Each `layer` wraps the ones before it: the body limit is innermost, tracing

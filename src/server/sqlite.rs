@@ -9,12 +9,23 @@
 //!
 //! Seqs are assigned in the transaction as `max(seq) + 1`, so they are gapless; `op_id`
 //! has a unique index, and a stored op_id returns its stored row instead of a new one.
+//!
+//! **Meetings.** The writer thread also holds the meetings as the stored log leaves them
+//! (folded once at open), checks each meeting op against them, stamps it and folds it in,
+//! all inside the push's savepoint (a refused push restores the copy taken before it).
+//! Ballots go through the writer too, so a ballot and the op that closes its round are
+//! ordered: a ballot stored before the close is counted, one after it is refused.
+//! While a round is open its ballots sit in the `ballots` table; closing deletes them
+//! (they live on in the close op, without names if the round is anonymous), and
+//! `secure_delete` overwrites the freed pages so the file keeps no trace of who voted.
 
 use super::store::{
-    chain_hash, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
+    chain_hash, BallotCast, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
 };
-use crate::model::{Op, Role};
-use crate::protocol::SeqOp;
+use crate::model::meeting::{Meetings, RoundId};
+use crate::model::vote::{self, Ballot, Choice};
+use crate::model::{Op, Payload, Role};
+use crate::protocol::{RoundCount, SeqOp};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
@@ -24,7 +35,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
 /// The schema this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a connection waits for another writer (the user CLI, a migration) to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,6 +62,16 @@ CREATE TABLE IF NOT EXISTS users (
     created_at INTEGER NOT NULL,
     revoked_at INTEGER
 );
+-- Version 2: ballots of open vote rounds, one per voter (voting again replaces it).
+CREATE TABLE IF NOT EXISTS ballots (
+    round        TEXT NOT NULL,
+    voter        TEXT NOT NULL,
+    org          TEXT NOT NULL,
+    choice       TEXT NOT NULL,     -- JSON of model::vote::Choice
+    hand_counted INTEGER NOT NULL,
+    cast_at      INTEGER NOT NULL,
+    PRIMARY KEY (round, voter)
+) WITHOUT ROWID;
 ";
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -314,6 +335,142 @@ struct PushJob {
     reply: oneshot::Sender<Result<Vec<SeqOp>, StoreError>>,
 }
 
+struct BallotJob {
+    cast: BallotCast,
+    reply: oneshot::Sender<Result<RoundCount, StoreError>>,
+}
+
+/// What the writer thread is asked to do.
+enum Job {
+    Push(PushJob),
+    Ballot(BallotJob),
+    /// A read that needs the writer's meetings (a round's count); no transaction.
+    Count(RoundId, oneshot::Sender<Result<RoundCount, StoreError>>),
+}
+
+impl Job {
+    fn ops(&self) -> usize {
+        match self {
+            Job::Push(p) => p.ops.len(),
+            _ => 1,
+        }
+    }
+}
+
+/// The meetings as the stored log leaves them: every meeting op, in seq order.
+fn fold_meetings(conn: &Connection) -> Result<Meetings, StoreError> {
+    let mut meetings = Meetings::default();
+    // Only rows that can be meeting ops are decoded; the check on the decoded op decides.
+    let mut stmt = conn
+        .prepare("SELECT seq, op FROM ops WHERE instr(op, '\"kind\":\"meeting\"') > 0 ORDER BY seq")
+        .map_err(db_err)?;
+    let mut rows = stmt.query([]).map_err(db_err)?;
+    while let Some(row) = rows.next().map_err(db_err)? {
+        let seq: i64 = row.get(0).map_err(db_err)?;
+        let op = decode_op(seq.max(0) as u64, &bytes_at(row, 1)?)?;
+        meetings.apply(&op.op);
+    }
+    Ok(meetings)
+}
+
+/// Takes the kept ballots of a round out of the table (the close op carries them on).
+fn take_ballots(conn: &Connection, round: &RoundId) -> Result<Vec<Ballot>, StoreError> {
+    let key = round.to_string();
+    let mut ballots = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare_cached("SELECT voter, org, choice, hand_counted FROM ballots WHERE round = ?1")
+            .map_err(db_err)?;
+        let mut rows = stmt.query(params![key]).map_err(db_err)?;
+        while let Some(row) = rows.next().map_err(db_err)? {
+            let choice: String = row.get(2).map_err(db_err)?;
+            let choice: Choice = serde_json::from_str(&choice)
+                .map_err(|e| StoreError::Corrupt(format!("a ballot of round {key}: {e}")))?;
+            ballots.push(Ballot {
+                voter: Some(row.get(0).map_err(db_err)?),
+                org: row.get(1).map_err(db_err)?,
+                choice,
+                hand_counted: row.get::<_, i64>(3).map_err(db_err)? != 0,
+            });
+        }
+    }
+    conn.prepare_cached("DELETE FROM ballots WHERE round = ?1")
+        .map_err(db_err)?
+        .execute(params![key])
+        .map_err(db_err)?;
+    Ok(ballots)
+}
+
+/// The count of an open round (or of a closed one: zero, the result is in the log).
+fn count_on(
+    conn: &Connection,
+    meetings: &Meetings,
+    round: &RoundId,
+) -> Result<RoundCount, StoreError> {
+    let r = meetings
+        .round(round)
+        .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
+    let mut voters = Vec::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT voter FROM ballots WHERE round = ?1 ORDER BY voter")
+        .map_err(db_err)?;
+    let mut rows = stmt.query(params![round.to_string()]).map_err(db_err)?;
+    while let Some(row) = rows.next().map_err(db_err)? {
+        voters.push(row.get::<_, String>(0).map_err(db_err)?);
+    }
+    let ballots = u32::try_from(voters.len()).unwrap_or(u32::MAX);
+    if r.anonymous {
+        voters.clear();
+    }
+    Ok(RoundCount {
+        round: *round,
+        open: r.is_open(),
+        ballots,
+        voters,
+    })
+}
+
+/// Checks a ballot against the round and keeps it, replacing the voter's earlier one.
+fn cast_on(
+    conn: &Connection,
+    meetings: &Meetings,
+    cast: &BallotCast,
+    now: i64,
+) -> Result<RoundCount, StoreError> {
+    let refused = |reason: &str| StoreError::Refused {
+        op_index: None,
+        reason: reason.to_string(),
+    };
+    let r = meetings
+        .round(&cast.round)
+        .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
+    if !r.is_open() {
+        return Err(refused("the vote round is closed"));
+    }
+    let voter = r
+        .voter(&cast.voter)
+        .ok_or_else(|| refused("only members present (or a substitute in place of an absent member) may vote in this round"))?;
+    vote::validate(&r.rules, &cast.choice)
+        .map_err(|e| refused(&format!("the ballot does not fit the round: {e}")))?;
+    let choice = serde_json::to_string(&cast.choice)
+        .map_err(|e| StoreError::Db(format!("a ballot could not be encoded: {e}")))?;
+    conn.prepare_cached(
+        "INSERT INTO ballots (round, voter, org, choice, hand_counted, cast_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (round, voter) DO UPDATE SET org = ?3, choice = ?4, hand_counted = ?5, cast_at = ?6",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        cast.round.to_string(),
+        voter.name,
+        voter.org,
+        choice,
+        i64::from(cast.hand_counted),
+        now
+    ])
+    .map_err(db_err)?;
+    count_on(conn, meetings, &cast.round)
+}
+
 /// The last stored seq and its hash.
 fn read_tip(conn: &Connection) -> Result<(u64, [u8; 32]), StoreError> {
     let row = conn
@@ -336,7 +493,9 @@ fn read_tip(conn: &Connection) -> Result<(u64, [u8; 32]), StoreError> {
 fn store_op(
     conn: &Connection,
     op: &Op,
+    op_index: usize,
     tip: &mut (u64, [u8; 32]),
+    meetings: &mut Meetings,
     now: i64,
 ) -> Result<SeqOp, StoreError> {
     let op_id = op.op_id.to_string();
@@ -351,6 +510,23 @@ fn store_op(
     if let Some((seq, bytes)) = existing {
         return decode_op(seq.max(0) as u64, &bytes);
     }
+    let mut op = op.clone();
+    if let Payload::Meeting { change } = &op.payload {
+        meetings
+            .check(change)
+            .map_err(|refusal| StoreError::Refused {
+                op_index: Some(op_index),
+                reason: format!("op {op_index}: {refusal}; nothing in this push was stored"),
+            })?;
+        let mut taken = Ok(());
+        meetings.stamp(&mut op, |round| {
+            take_ballots(conn, round).unwrap_or_else(|e| {
+                taken = Err(e);
+                Vec::new()
+            })
+        });
+        taken?;
+    }
     let bytes = op.encode();
     let seq = tip.0 + 1;
     let hash = chain_hash(&tip.1, seq, &bytes);
@@ -363,57 +539,97 @@ fn store_op(
     .execute(params![seq_sql, op_id, bytes, &hash[..], now])
     .map_err(db_err)?;
     *tip = (seq, hash);
-    Ok(SeqOp {
-        seq,
-        op: op.clone(),
-    })
+    meetings.apply(&op);
+    Ok(SeqOp { seq, op })
 }
 
-/// Stores the jobs in one transaction; one result per job.
-fn write_batch(conn: &mut Connection, jobs: &[PushJob]) -> Vec<Result<Vec<SeqOp>, StoreError>> {
-    let all_failed = |e: StoreError| -> Vec<Result<Vec<SeqOp>, StoreError>> {
-        jobs.iter().map(|_| Err(e.clone())).collect()
-    };
-    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => return all_failed(db_err(e)),
-    };
-    let mut tip = match read_tip(&tx) {
-        Ok(t) => t,
-        Err(e) => return all_failed(e),
-    };
+/// What became of one job of a batch.
+enum Done {
+    Pushed(Result<Vec<SeqOp>, StoreError>),
+    Cast(Result<RoundCount, StoreError>),
+}
+
+impl Done {
+    fn is_ok(&self) -> bool {
+        matches!(self, Done::Pushed(Ok(_)) | Done::Cast(Ok(_)))
+    }
+
+    fn failed(job: &Job, e: StoreError) -> Done {
+        match job {
+            Job::Push(_) => Done::Pushed(Err(e)),
+            _ => Done::Cast(Err(e)),
+        }
+    }
+}
+
+/// Stores the jobs in one transaction, each in its own savepoint; one result per job.
+/// `meetings` follows what is stored: a job that fails leaves it as it was.
+fn write_batch(conn: &mut Connection, jobs: &[Job], meetings: &mut Meetings) -> Vec<Done> {
+    let touches_meetings = jobs
+        .iter()
+        .any(|j| matches!(j, Job::Push(p) if p.ops.iter().any(|o| o.payload.is_meeting())));
+    let before = touches_meetings.then(|| meetings.clone());
+    match write_jobs(conn, jobs, meetings) {
+        Ok(done) => done,
+        Err(e) => {
+            if let Some(m) = before {
+                *meetings = m;
+            }
+            jobs.iter().map(|j| Done::failed(j, e.clone())).collect()
+        }
+    }
+}
+
+/// The transaction of [`write_batch`]; an error fails every job of the batch.
+fn write_jobs(
+    conn: &mut Connection,
+    jobs: &[Job],
+    meetings: &mut Meetings,
+) -> Result<Vec<Done>, StoreError> {
+    let mut tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err)?;
+    let mut tip = read_tip(&tx)?;
     let now = now_ms();
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let before = tip;
-        let sp = match tx.savepoint() {
-            Ok(sp) => sp,
-            Err(e) => return all_failed(db_err(e)),
+        let tip_before = tip;
+        // Only pushes with meeting ops change the meetings: copy just for those.
+        let kept = match job {
+            Job::Push(p) if p.ops.iter().any(|o| o.payload.is_meeting()) => Some(meetings.clone()),
+            _ => None,
         };
-        let acks: Result<Vec<SeqOp>, StoreError> = job
-            .ops
-            .iter()
-            .map(|op| store_op(&sp, op, &mut tip, now))
-            .collect();
-        match acks {
-            Ok(acks) => match sp.commit() {
-                Ok(()) => results.push(Ok(acks)),
-                Err(e) => {
-                    tip = before;
-                    results.push(Err(db_err(e)));
-                }
-            },
-            Err(e) => {
-                drop(sp); // rolls back this push only
-                tip = before;
-                results.push(Err(e));
+        let sp = tx.savepoint().map_err(db_err)?;
+        let done = match job {
+            Job::Push(p) => Done::Pushed(
+                p.ops
+                    .iter()
+                    .enumerate()
+                    .map(|(i, op)| store_op(&sp, op, i, &mut tip, meetings, now))
+                    .collect(),
+            ),
+            Job::Ballot(b) => Done::Cast(cast_on(&sp, meetings, &b.cast, now)),
+            Job::Count(round, _) => Done::Cast(count_on(&sp, meetings, round)),
+        };
+        let done = if done.is_ok() {
+            match sp.commit() {
+                Ok(()) => done,
+                Err(e) => Done::failed(job, db_err(e)),
+            }
+        } else {
+            drop(sp); // rolls back this job only
+            done
+        };
+        if !done.is_ok() {
+            tip = tip_before;
+            if let Some(m) = kept {
+                *meetings = m;
             }
         }
+        results.push(done);
     }
-    match tx.commit() {
-        Ok(()) => results,
-        Err(e) => all_failed(db_err(e)),
-    }
+    tx.commit().map_err(db_err)?;
+    Ok(results)
 }
 
 /// Copies the WAL back into the database file beside the writer, in quiet moments: a
@@ -451,36 +667,66 @@ const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(25
 /// The longest the WAL grows under steady load before a checkpoint anyway.
 const CHECKPOINT_AT_LEAST: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<PushJob>, ticks: mpsc::SyncSender<()>) {
+fn writer_loop(
+    mut conn: Connection,
+    mut meetings: Meetings,
+    rx: mpsc::Receiver<Job>,
+    ticks: mpsc::SyncSender<()>,
+) {
     while let Ok(first) = rx.recv() {
-        let mut ops = first.ops.len();
+        let mut ops = first.ops();
         let mut jobs = vec![first];
         while jobs.len() < MAX_JOBS_PER_TX && ops < MAX_OPS_PER_TX {
             match rx.try_recv() {
                 Ok(job) => {
-                    ops += job.ops.len();
+                    ops += job.ops();
                     jobs.push(job);
                 }
                 Err(_) => break,
             }
         }
-        let results = write_batch(&mut conn, &jobs);
+        let results = write_batch(&mut conn, &jobs, &mut meetings);
         // Wakes the checkpointer; if a wake-up is already waiting, this one is not needed.
         let _ = ticks.try_send(());
-        for (job, result) in jobs.into_iter().zip(results) {
-            if let Err(e) = &result {
-                tracing::error!(error = %e, "storing a push failed");
-            }
+        for (job, done) in jobs.into_iter().zip(results) {
             // A client that went away does not need its answer.
-            let _ = job.reply.send(result);
+            match (job, done) {
+                (Job::Push(p), Done::Pushed(result)) => {
+                    if let Err(e) = &result {
+                        log_failure(e, "storing a push failed");
+                    }
+                    let _ = p.reply.send(result);
+                }
+                (Job::Ballot(b), Done::Cast(result)) => {
+                    if let Err(e) = &result {
+                        log_failure(e, "storing a ballot failed");
+                    }
+                    let _ = b.reply.send(result);
+                }
+                (Job::Count(_, reply), Done::Cast(result)) => {
+                    let _ = reply.send(result);
+                }
+                _ => unreachable!("write_batch answers each job in kind"),
+            }
         }
+    }
+}
+
+/// Refusals are the client's business (they get the reason); only real failures are
+/// logged as errors. Neither log line names a ballot's choice.
+fn log_failure(e: &StoreError, what: &str) {
+    match e {
+        StoreError::Refused { .. } | StoreError::NotFound(_) => {
+            tracing::debug!(error = %e, "{what}")
+        }
+        _ => tracing::error!(error = %e, "{what}"),
     }
 }
 
 /// The SQLite [`ServerStore`].
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Option<mpsc::Sender<PushJob>>,
+    writer: Option<mpsc::Sender<Job>>,
     writer_thread: Option<JoinHandle<()>>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -494,6 +740,10 @@ impl SqliteStore {
         // stalled every waiting push for a few hundred ms. A thread of its own does it.
         conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db_err)?;
+        // Deleted ballots are overwritten, not just unlinked (see the module docs).
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(db_err)?;
+        let meetings = fold_meetings(&conn)?;
         let (ticks, tick_rx) = mpsc::sync_channel::<()>(1);
         let checkpoint_conn = open_connection(path)?;
         std::thread::Builder::new()
@@ -503,7 +753,7 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("styr-db-writer".into())
-            .spawn(move || writer_loop(conn, rx, ticks))
+            .spawn(move || writer_loop(conn, meetings, rx, ticks))
             .map_err(|e| StoreError::Db(format!("could not start the writer thread: {e}")))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
@@ -515,6 +765,11 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn send(&self, job: Job) -> Result<(), StoreError> {
+        let writer = self.writer.as_ref().ok_or(StoreError::Closed)?;
+        writer.send(job).map_err(|_| StoreError::Closed)
     }
 
     fn take_reader(&self) -> Result<Connection, StoreError> {
@@ -575,10 +830,23 @@ impl ServerStore for SqliteStore {
                 return Ok(Vec::new());
             }
             let (reply, answer) = oneshot::channel();
-            let writer = self.writer.as_ref().ok_or(StoreError::Closed)?;
-            writer
-                .send(PushJob { ops, reply })
-                .map_err(|_| StoreError::Closed)?;
+            self.send(Job::Push(PushJob { ops, reply }))?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn cast_ballot(&self, cast: BallotCast) -> StoreFuture<'_, RoundCount> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            self.send(Job::Ballot(BallotJob { cast, reply }))?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn round_count(&self, round: RoundId) -> StoreFuture<'_, RoundCount> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            self.send(Job::Count(round, reply))?;
             answer.await.map_err(|_| StoreError::Closed)?
         })
     }

@@ -11,9 +11,17 @@
 //!   the op's stored JSON)`, the first one chained to 32 zero bytes, so that
 //!   [`ServerStore::verify_chain`] (and later `styr verify`) can show nothing was altered.
 //! - Users are found by the SHA-256 hash of their token; the raw token is never stored.
+//! - Meeting ops are checked against the meetings as the stored log leaves them and
+//!   stamped by [`crate::model::meeting::Meetings::stamp`] inside the transaction that
+//!   stores them (case numbers, eligible voters, a closed round's tally, the decision
+//!   chain), so that two pushes at once can never get the same case number. Ballots of
+//!   an open round are kept apart from the log and never leave the store except as a
+//!   count, until the round's close op carries them out.
 
+use crate::model::meeting::RoundId;
+use crate::model::vote::Choice;
 use crate::model::{Op, Role};
-use crate::protocol::SeqOp;
+use crate::protocol::{RoundCount, SeqOp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -43,6 +51,16 @@ pub enum StoreError {
     /// The store is shutting down (its writer has stopped).
     #[error("the store is closed")]
     Closed,
+    /// A meeting rule refused the op at `op_index` of a push (or a ballot, with no
+    /// index): nothing of that push was stored.
+    #[error("{reason}")]
+    Refused {
+        op_index: Option<usize>,
+        reason: String,
+    },
+    /// The round (or other thing asked for) does not exist.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 /// A user as the store keeps it (without the token hash).
@@ -70,6 +88,18 @@ pub struct NewUser {
     pub org: String,
     pub token_hash: [u8; 32],
     pub created_at: i64,
+}
+
+/// A ballot to keep: checked by the store against the round (open, voter eligible,
+/// choice fits the method) under the same lock as the ops that open and close rounds.
+#[derive(Clone, Debug)]
+pub struct BallotCast {
+    pub round: RoundId,
+    /// The eligible voter the ballot is for.
+    pub voter: String,
+    pub choice: Choice,
+    /// Entered by a secretary for someone voting by hand.
+    pub hand_counted: bool,
 }
 
 /// One page of the log and the head when it was read.
@@ -104,6 +134,14 @@ pub trait ServerStore: Send + Sync + 'static {
     /// Walks the whole log: seqs 1..=head without a gap and every hash as it should
     /// be. Returns the number of ops checked.
     fn verify_chain(&self) -> StoreFuture<'_, u64>;
+
+    /// Keeps a ballot durably (replacing the voter's earlier one in the round) and
+    /// returns the round's count. Refused when the round is not open, the voter is not
+    /// eligible or the choice does not fit.
+    fn cast_ballot(&self, cast: BallotCast) -> StoreFuture<'_, RoundCount>;
+
+    /// How many ballots an open round has (and who cast them, if it is named).
+    fn round_count(&self, round: RoundId) -> StoreFuture<'_, RoundCount>;
 }
 
 /// The hash before the first op.

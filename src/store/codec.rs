@@ -25,6 +25,10 @@ pub(crate) const META_LAST_SEQ: &[u8] = b"last_seq";
 pub(crate) const META_SYNCED: &[u8] = b"synced";
 /// Who the server last said we are (JSON of `protocol::Me`), for an offline start.
 pub(crate) const META_IDENTITY: &[u8] = b"identity";
+/// The meetings (JSON of `model::meeting::Meetings`): in a synced cache as the confirmed
+/// ops left them (pending meeting ops go on top when loading), in a local one as the
+/// whole log left them. Meetings are small; keeping them whole saves a replay at start.
+pub(crate) const META_MEETINGS: &[u8] = b"meetings";
 
 /// How the trees are named in error messages.
 pub(crate) const OPS_LABEL: &str = "op log";
@@ -48,6 +52,18 @@ pub(crate) fn decode_op(tree: &'static str, index: u64, bytes: &[u8]) -> Result<
     Op::decode(bytes).map_err(|e| StoreError::CorruptOp {
         tree,
         index,
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn encode_meetings(m: &crate::model::meeting::Meetings) -> Vec<u8> {
+    serde_json::to_vec(m).expect("meetings always serialise")
+}
+
+pub(crate) fn decode_meetings(bytes: &[u8]) -> Result<crate::model::meeting::Meetings, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::CorruptEntry {
+        tree: META,
+        key: "meetings".into(),
         reason: e.to_string(),
     })
 }

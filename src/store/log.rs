@@ -48,9 +48,14 @@ pub(crate) fn append(trees: &Trees, ops: &[Op], synced: bool) -> Result<usize, S
                 log.insert(&key[..], bytes.as_slice())?;
                 outbox.insert(&key[..], bytes.as_slice())?;
                 op_ids.insert(&id[..], &key[..])?;
-                item_ops.insert(&codec::item_op_key(&op.payload.item(), index)[..], &[][..])?;
+                for item in op.payload.items() {
+                    item_ops.insert(&codec::item_op_key(item, index)[..], &[][..])?;
+                }
                 if synced {
                     keep_base(items, base, op)?;
+                } else if op.payload.is_meeting() {
+                    // A local cache's meetings are the fold of its whole log.
+                    fold_meetings(meta, op)?;
                 }
                 apply_to_view(items, op)?;
                 added += 1;
@@ -61,42 +66,68 @@ pub(crate) fn append(trees: &Trees, ops: &[Op], synced: bool) -> Result<usize, S
     Ok(added)
 }
 
-/// Reads the op's item from the view, applies the op with the model, writes it back.
+/// Reads the op's items from the view, applies the op with the model, writes them back.
 fn apply_to_view(
     items: &TransactionalTree,
     op: &Op,
 ) -> ConflictableTransactionResult<(), StoreError> {
-    let id = op.payload.item();
-    let key = codec::item_key(&id);
-    let current = match items.get(&key[..])? {
-        Some(bytes) => Some(codec::decode_item(&key, &bytes).map_err(abort)?),
-        None => None,
-    };
+    let mut current = Vec::new();
+    for id in op.payload.items() {
+        let key = codec::item_key(id);
+        if let Some(bytes) = items.get(&key[..])? {
+            current.push(codec::decode_item(&key, &bytes).map_err(abort)?);
+        }
+    }
     let mut portfolio = Portfolio::from_items(current);
-    if portfolio.apply(op).is_some() {
+    for (id, _) in portfolio.apply_event(op) {
         if let Some(item) = portfolio.get_any(&id) {
-            items.insert(&key[..], codec::encode_item(item))?;
+            items.insert(&codec::item_key(&id)[..], codec::encode_item(item))?;
         }
     }
     Ok(())
 }
 
-/// Keeps the confirmed state of the op's item, unless an earlier pending op did.
+/// Folds a meeting op into the meetings kept in `meta`.
+pub(crate) fn fold_meetings(
+    meta: &TransactionalTree,
+    op: &Op,
+) -> ConflictableTransactionResult<(), StoreError> {
+    let mut meetings = match meta.get(codec::META_MEETINGS)? {
+        Some(bytes) => codec::decode_meetings(&bytes).map_err(abort)?,
+        None => Default::default(),
+    };
+    if meetings.apply(op) {
+        meta.insert(codec::META_MEETINGS, codec::encode_meetings(&meetings))?;
+    }
+    Ok(())
+}
+
+/// Keeps the confirmed state of the op's items, unless an earlier pending op did.
 fn keep_base(
     items: &TransactionalTree,
     base: &TransactionalTree,
     op: &Op,
 ) -> ConflictableTransactionResult<(), StoreError> {
-    let key = codec::item_key(&op.payload.item());
-    if base.get(&key[..])?.is_some() {
-        return Ok(());
+    for id in op.payload.items() {
+        let key = codec::item_key(id);
+        if base.get(&key[..])?.is_some() {
+            continue;
+        }
+        let current = match items.get(&key[..])? {
+            Some(bytes) => Some(codec::decode_item(&key, &bytes).map_err(abort)?),
+            None => None,
+        };
+        base.insert(&key[..], codec::encode_base(current.as_ref()))?;
     }
-    let current = match items.get(&key[..])? {
-        Some(bytes) => Some(codec::decode_item(&key, &bytes).map_err(abort)?),
-        None => None,
-    };
-    base.insert(&key[..], codec::encode_base(current.as_ref()))?;
     Ok(())
+}
+
+/// The meetings kept in `meta` (empty when there are none yet).
+pub(crate) fn read_meetings(trees: &Trees) -> Result<crate::model::meeting::Meetings, StoreError> {
+    match trees.meta.get(codec::META_MEETINGS)? {
+        Some(bytes) => codec::decode_meetings(&bytes),
+        None => Ok(Default::default()),
+    }
 }
 
 fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {

@@ -100,7 +100,16 @@ impl Store {
     /// the op log, and reads no history. The portfolio has seen no op ids: ops already
     /// logged are kept out by [`Store::append`], not by the portfolio.
     pub fn load(&self) -> Result<Portfolio, StoreError> {
-        view::load(&self.trees)
+        let mut portfolio = view::load(&self.trees)?;
+        if self.synced {
+            // The kept meetings are the confirmed ones; the pending changes go on top.
+            let mut meetings = portfolio.meetings().clone();
+            for op in self.outbox()?.iter().filter(|o| o.payload.is_meeting()) {
+                meetings.apply(op);
+            }
+            portfolio.set_meetings(meetings);
+        }
+        Ok(portfolio)
     }
 
     /// Appends ops durably. In one transaction over all trees, each op not stored yet

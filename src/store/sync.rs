@@ -82,7 +82,14 @@ impl Store {
             base.insert(id, item);
         }
         let pending = log::read(&self.trees.outbox, OUTBOX_LABEL)?;
-        Ok(Replica::from_parts(view, base, pending, self.last_seq()?))
+        let meetings = log::read_meetings(&self.trees)?;
+        Ok(Replica::from_parts(
+            view,
+            base,
+            meetings,
+            pending,
+            self.last_seq()?,
+        ))
     }
 
     /// Folds ops the server confirmed, durably, and drops them from the outbox. Ops
@@ -96,14 +103,15 @@ impl Store {
             if ops.is_empty() {
                 return Ok(());
             }
-            let items: BTreeSet<ItemId> = ops.iter().map(|o| o.op.payload.item()).collect();
+            let items: BTreeSet<ItemId> = ops
+                .iter()
+                .flat_map(|o| o.op.payload.items().iter().copied())
+                .collect();
             let slice = self.slice(&items)?;
-            let before: BTreeSet<u64> = slice.pending.iter().map(|(i, _)| *i).collect();
-            let index_of: BTreeMap<OpId, u64> =
-                slice.pending.iter().map(|(i, op)| (op.op_id, *i)).collect();
             let mut replica = Replica::from_parts(
                 slice.view,
                 slice.base,
+                log::read_meetings(&self.trees)?,
                 slice.pending.into_iter().map(|(_, op)| op).collect(),
                 last,
             );
@@ -114,13 +122,21 @@ impl Store {
                     )));
                 }
             }
-            let still: BTreeSet<u64> = replica
-                .pending()
+            // Our own ops among the confirmed ones leave the outbox.
+            let mut confirmed_own = Vec::new();
+            for o in &ops {
+                if let Some(k) = self.trees.op_ids.get(o.op.op_id.0.as_bytes())? {
+                    let index = codec::decode_index(codec::OP_IDS, &k)?;
+                    if self.trees.outbox.contains_key(codec::index_key(index))? {
+                        confirmed_own.push(index);
+                    }
+                }
+            }
+            let meetings = ops
                 .iter()
-                .filter_map(|op| index_of.get(&op.op_id).copied())
-                .collect();
-            let confirmed_own: Vec<u64> = before.difference(&still).copied().collect();
-            self.write_confirmed(&ops, &items, &replica, &confirmed_own)?;
+                .any(|o| o.op.payload.is_meeting())
+                .then(|| replica.confirmed_meetings());
+            self.write_confirmed(&ops, &items, &replica, &confirmed_own, meetings)?;
         }
         self.trees.flush()?;
         self.write_status();
@@ -141,16 +157,16 @@ impl Store {
                 return Ok(false);
             };
             let op = codec::decode_op(OUTBOX_LABEL, index, &bytes)?;
-            let id = op.payload.item();
-            let slice = self.slice(&BTreeSet::from([id]))?;
+            let ids: BTreeSet<ItemId> = op.payload.items().iter().copied().collect();
+            let slice = self.slice(&ids)?;
             let mut replica = Replica::from_parts(
                 slice.view,
                 slice.base,
+                Default::default(),
                 slice.pending.into_iter().map(|(_, op)| op).collect(),
                 self.last_seq()?,
             );
             replica.reject(op_id);
-            let key = codec::item_key(&id);
             (
                 &self.trees.items,
                 &self.trees.base,
@@ -160,11 +176,13 @@ impl Store {
                 &self.trees.op_ids,
             )
                 .transaction(|(items, base, outbox, item_ops, log, op_ids)| {
-                    write_item(items, base, &replica, &id, &key)?;
+                    for id in &ids {
+                        write_item(items, base, &replica, id, &codec::item_key(id))?;
+                        item_ops.remove(&codec::item_op_key(id, index)[..])?;
+                    }
                     outbox.remove(&codec::index_key(index)[..])?;
                     log.remove(&codec::index_key(index)[..])?;
                     op_ids.remove(op_id.0.as_bytes())?;
-                    item_ops.remove(&codec::item_op_key(&id, index)[..])?;
                     Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(())
                 })?;
         }
@@ -197,11 +215,14 @@ impl Store {
             confirmed.apply_confirmed(&codec::decode_op(codec::OPS_LABEL, index, &bytes)?, seq);
             last = seq;
         }
-        let mut replica = Replica::from_parts(confirmed, BTreeMap::new(), Vec::new(), last);
+        let meetings = confirmed.meetings().clone();
+        let mut replica =
+            Replica::from_parts(confirmed, BTreeMap::new(), meetings, Vec::new(), last);
         for op in log::read(&self.trees.outbox, OUTBOX_LABEL)? {
             replica.local(op);
         }
         super::view::replace(&self.trees, replica.view())?;
+        super::view::replace_meetings(&self.trees, replica.confirmed_meetings())?;
         let mut batch = sled::Batch::default();
         for key in self.trees.base.iter().keys() {
             batch.remove(key?);
@@ -253,7 +274,9 @@ impl Store {
         items: &BTreeSet<ItemId>,
         replica: &Replica,
         confirmed_own: &[u64],
+        meetings: Option<&crate::model::meeting::Meetings>,
     ) -> Result<(), StoreError> {
+        let meetings = meetings.map(codec::encode_meetings);
         let encoded: Vec<Vec<u8>> = ops.iter().map(|o| o.op.encode()).collect();
         let last = ops.last().map_or(0, |o| o.seq);
         let t = &self.trees;
@@ -284,10 +307,9 @@ impl Store {
                             let key = codec::index_key(index);
                             log.insert(&key[..], bytes.as_slice())?;
                             op_ids.insert(&id[..], &key[..])?;
-                            item_ops.insert(
-                                &codec::item_op_key(&o.op.payload.item(), index)[..],
-                                &[][..],
-                            )?;
+                            for item in o.op.payload.items() {
+                                item_ops.insert(&codec::item_op_key(item, index)[..], &[][..])?;
+                            }
                             index
                         }
                     };
@@ -301,6 +323,9 @@ impl Store {
                 }
                 meta.insert(META_NEXT_INDEX, &codec::index_key(next)[..])?;
                 meta.insert(META_LAST_SEQ, &last.to_be_bytes()[..])?;
+                if let Some(m) = &meetings {
+                    meta.insert(codec::META_MEETINGS, m.as_slice())?;
+                }
                 Ok(())
             })?;
         Ok(())

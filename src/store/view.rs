@@ -25,11 +25,12 @@ pub(crate) fn load(trees: &Trees) -> Result<Portfolio, StoreError> {
             }
         }
     });
-    let portfolio = Portfolio::from_items(items);
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(portfolio),
+    let mut portfolio = Portfolio::from_items(items);
+    if let Some(e) = failed {
+        return Err(e);
     }
+    portfolio.set_meetings(log::read_meetings(trees)?);
+    Ok(portfolio)
 }
 
 /// Replaces the whole view with `portfolio`'s items in one atomic batch.
@@ -54,7 +55,9 @@ pub(crate) fn replace_item_ops(trees: &Trees, log: &[(u64, Op)]) -> Result<(), S
         batch.remove(key?);
     }
     for (index, op) in log {
-        batch.insert(&codec::item_op_key(&op.payload.item(), *index)[..], &[][..]);
+        for item in op.payload.items() {
+            batch.insert(&codec::item_op_key(item, *index)[..], &[][..]);
+        }
     }
     trees.item_ops.apply_batch(batch)?;
     Ok(())
@@ -64,6 +67,19 @@ pub(crate) fn replace_item_ops(trees: &Trees, log: &[(u64, Op)]) -> Result<(), S
 /// full first, so a damaged log changes nothing.
 pub(crate) fn rebuild(trees: &Trees) -> Result<(), StoreError> {
     let log = log::read_indexed(&trees.ops, codec::OPS_LABEL)?;
-    replace(trees, &Portfolio::fold(log.iter().map(|(_, op)| op)))?;
+    let portfolio = Portfolio::fold(log.iter().map(|(_, op)| op));
+    replace(trees, &portfolio)?;
+    replace_meetings(trees, portfolio.meetings())?;
     replace_item_ops(trees, &log)
+}
+
+/// Keeps `meetings` as the cache's meetings.
+pub(crate) fn replace_meetings(
+    trees: &Trees,
+    meetings: &crate::model::meeting::Meetings,
+) -> Result<(), StoreError> {
+    trees
+        .meta
+        .insert(codec::META_MEETINGS, codec::encode_meetings(meetings))?;
+    Ok(())
 }

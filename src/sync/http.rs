@@ -107,7 +107,7 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response, SyncErr
         .unwrap_or_else(|| status.to_string());
     Err(match status.as_u16() {
         401 => SyncError::Unauthorized(message),
-        403 => match error.and_then(|e| e.error.op_index) {
+        403 | 409 => match error.and_then(|e| e.error.op_index) {
             Some(op_index) => SyncError::Refused { op_index, message },
             None => SyncError::Unauthorized(message),
         },

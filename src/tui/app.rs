@@ -112,7 +112,9 @@ pub struct App {
     pub pending_saves: usize,
     pub save_error: Option<String>,
     pub message: Option<String>,
-    pub undo: Vec<Payload>,
+    /// What undoes each change, newest last: one or more payloads per change (a bulk
+    /// move goes back to the stages its items came from, one op per stage).
+    pub undo: Vec<Vec<Payload>>,
     /// The history of the item shown in the detail view (items do not carry it): asked
     /// of the store when the view opens, and again after each change to that item.
     pub history: Option<(ItemId, History)>,
@@ -269,19 +271,22 @@ impl App {
             return vec![];
         }
         if undoable {
-            if let Some(inv) = self.view().inverse(&payload) {
-                self.undo.push(inv);
+            let inverse = self.view().inverse_all(&payload);
+            if !inverse.is_empty() {
+                self.undo.push(inverse);
             }
         }
-        let id = payload.item();
+        let id = payload.items().first().copied();
         let mut op = Op::new(&self.author, (self.clock)(), payload);
         op.base_seq = self.replica.last_seq();
         self.replica.local(op.clone());
         self.pending_saves += 1;
         self.rebuild_columns();
         let mut effects = vec![Effect::Persist(vec![op])];
-        if matches!(self.history, Some((shown, _)) if shown == id) {
-            effects.push(Effect::LoadHistory(id));
+        if let Some((shown, _)) = self.history {
+            if Some(shown) == id {
+                effects.push(Effect::LoadHistory(shown));
+            }
         }
         effects
     }

@@ -28,10 +28,16 @@ fn history_line(app: &App, h: &HistoryEntry) -> String {
             let names: Vec<&str> = fields.iter().map(|f| (t.fields)(*f)).collect();
             fill(t.ev_edited, &[("fields", &names.join(", ").to_lowercase())])
         }
-        HistoryEvent::Moved { from, to } => fill(
-            t.ev_moved,
-            &[("from", &app.stage_name(from)), ("to", &app.stage_name(to))],
-        ),
+        HistoryEvent::Moved { from, to, reason } => {
+            let moved = fill(
+                t.ev_moved,
+                &[("from", &app.stage_name(from)), ("to", &app.stage_name(to))],
+            );
+            match reason {
+                Some(r) => format!("{moved}: {r}"),
+                None => moved,
+            }
+        }
         HistoryEvent::Deleted => t.ev_deleted.to_string(),
         HistoryEvent::Restored => t.ev_restored.to_string(),
     };

@@ -63,14 +63,14 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
         SyncEvent::Identity(identity) => sync.identity = Some(identity),
         SyncEvent::Confirmed(ops) => {
             for o in &ops {
-                if let Confirmed::Applied(Some(id)) = app.replica.confirm(o.seq, &o.op) {
-                    touched.push(id);
+                if let Confirmed::Applied(ids) = app.replica.confirm(o.seq, &o.op) {
+                    touched.extend(ids);
                 }
             }
         }
         SyncEvent::Refused { op_id, message } => {
-            if let Some(id) = app.replica.reject(&op_id) {
-                touched.push(id);
+            if let Some(ids) = app.replica.reject(&op_id) {
+                touched.extend(ids);
             }
             app.say(app.t.sync.refused, &[("err", &message)]);
         }
@@ -417,7 +417,7 @@ fn save_form(app: &mut App) -> Vec<Effect> {
                 }
                 return vec![];
             }
-            let id = payload.item();
+            let id = payload.items().first().copied().unwrap_or_default();
             let created = matches!(payload, Payload::CreateItem { .. });
             close_form(app);
             let effects = app.commit(payload, true);
@@ -544,17 +544,22 @@ fn settle(app: &mut App, id: crate::model::ItemId, take_other: bool) -> Vec<Effe
 }
 
 fn undo(app: &mut App) -> Vec<Effect> {
-    let Some(payload) = app.undo.pop() else {
+    let Some(payloads) = app.undo.pop() else {
         app.message = Some(app.t.nothing_to_undo.to_string());
         return vec![];
     };
-    let id = payload.item();
-    let effects = app.commit(payload, false);
+    let id = payloads.first().and_then(|p| p.items().first().copied());
+    let mut effects = Vec::new();
+    for payload in payloads {
+        effects.extend(app.commit(payload, false));
+    }
     if effects.is_empty() {
         return effects;
     }
     app.message = Some(app.t.undone.to_string());
-    app.select(id);
+    if let Some(id) = id {
+        app.select(id);
+    }
     effects
 }
 

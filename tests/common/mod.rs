@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod gen;
+pub mod meeting;
 pub mod proxy;
 pub mod pty;
 pub mod server;

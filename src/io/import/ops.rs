@@ -76,7 +76,7 @@ mod tests {
             .collect();
         assert_eq!(stages_of, ["innkommet", "innkommet", "avvist"]);
         assert!(ops.iter().all(|o| o.author == "kari" && o.at == 42));
-        assert_ne!(ops[0].payload.item(), ops[1].payload.item());
+        assert_ne!(ops[0].payload.items(), ops[1].payload.items());
     }
 
     #[test]

@@ -1,0 +1,73 @@
+//! Case numbers [saksnummer], counted per body and year: "sak 08/12" is case 8 of 2012.
+//! The server assigns them (so two secretaries creating cases at once never get the same
+//! number); how they are written is the body's choice.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Case `seq` of `year` in one body's count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CaseNumber {
+    pub year: i32,
+    pub seq: u32,
+}
+
+/// How a body writes its case numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseNumberFormat {
+    /// `08/12`: two-digit count, two-digit year (the common form in minutes).
+    #[default]
+    NnYy,
+    /// `2012/008`: four-digit year, three-digit count.
+    YyyyNnn,
+}
+
+impl CaseNumber {
+    pub fn format(&self, format: CaseNumberFormat) -> String {
+        match format {
+            CaseNumberFormat::NnYy => format!("{:02}/{:02}", self.seq, self.year.rem_euclid(100)),
+            CaseNumberFormat::YyyyNnn => format!("{:04}/{:03}", self.year, self.seq),
+        }
+    }
+}
+
+impl fmt::Display for CaseNumber {
+    /// The default form, `NN/YY`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format(CaseNumberFormat::NnYy))
+    }
+}
+
+impl std::str::FromStr for CaseNumberFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "NN/YY" => Ok(CaseNumberFormat::NnYy),
+            "YYYY/NNN" => Ok(CaseNumberFormat::YyyyNnn),
+            other => Err(format!(
+                "unknown case number format {other:?}; use NN/YY or YYYY/NNN"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_both_ways() {
+        let n = CaseNumber { year: 2012, seq: 8 };
+        assert_eq!(n.format(CaseNumberFormat::NnYy), "08/12");
+        assert_eq!(n.format(CaseNumberFormat::YyyyNnn), "2012/008");
+        assert_eq!(n.to_string(), "08/12");
+        let big = CaseNumber {
+            year: 2026,
+            seq: 123,
+        };
+        assert_eq!(big.format(CaseNumberFormat::NnYy), "123/26");
+        assert_eq!("yyyy/nnn".parse(), Ok(CaseNumberFormat::YyyyNnn));
+        assert!("NN-YY".parse::<CaseNumberFormat>().is_err());
+    }
+}

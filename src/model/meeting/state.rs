@@ -1,0 +1,365 @@
+//! Every meeting as the fold of the meeting ops: meetings, their agendas of cases, vote
+//! rounds and the decision log. Like the portfolio, `apply` is idempotent and never
+//! fails: a change about something unknown changes nothing. What is *allowed* is
+//! [`Meetings::check`]'s business, which the server runs before storing.
+
+use super::change::{
+    Attendee, CaseDetails, MeetingChange, MeetingDetails, MinutesStatus, Presence, Voter,
+};
+use super::{CaseId, CaseNumber, Decision, DecisionId, MeetingId, RoundId};
+use crate::model::vote::{Ballot, RoundResult, RoundRules};
+use crate::model::{Op, OpId, Payload};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub details: MeetingDetails,
+    #[serde(default)]
+    pub attendees: Vec<Attendee>,
+    /// Cases in agenda order.
+    #[serde(default)]
+    pub agenda: Vec<CaseId>,
+    #[serde(default)]
+    pub minutes: MinutesStatus,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+impl Meeting {
+    /// Who may vote: members present, and substitutes in place of absent members.
+    pub fn eligible(&self) -> Vec<Voter> {
+        let mut v: Vec<Voter> = self
+            .attendees
+            .iter()
+            .filter(|a| matches!(a.presence, Presence::Present | Presence::Substitute { .. }))
+            .map(|a| Voter {
+                name: a.name.clone(),
+                org: a.org.clone(),
+            })
+            .collect();
+        v.sort();
+        v.dedup_by(|a, b| a.name == b.name);
+        v
+    }
+
+    /// Nothing but corrections and the minutes' own status once they are approved.
+    pub fn is_locked(&self) -> bool {
+        self.minutes >= MinutesStatus::Approved
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub meeting: MeetingId,
+    #[serde(default)]
+    pub number: Option<CaseNumber>,
+    pub details: CaseDetails,
+    #[serde(default)]
+    pub postponed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub id: RoundId,
+    pub case: CaseId,
+    pub rules: RoundRules,
+    pub anonymous: bool,
+    pub eligible: Vec<Voter>,
+    pub opened_by: String,
+    pub opened_at: i64,
+    pub state: RoundState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RoundState {
+    Open,
+    Closed {
+        result: Option<RoundResult>,
+        ballots: Vec<Ballot>,
+        closed_at: i64,
+    },
+}
+
+impl Round {
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, RoundState::Open)
+    }
+
+    pub fn result(&self) -> Option<&RoundResult> {
+        match &self.state {
+            RoundState::Closed { result, .. } => result.as_ref(),
+            RoundState::Open => None,
+        }
+    }
+
+    pub fn voter(&self, name: &str) -> Option<&Voter> {
+        self.eligible.iter().find(|v| v.name == name)
+    }
+}
+
+/// All meetings, as the fold of the meeting ops left them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meetings {
+    meetings: BTreeMap<MeetingId, Meeting>,
+    cases: BTreeMap<CaseId, Case>,
+    rounds: BTreeMap<RoundId, Round>,
+    /// The decision log in the order the server stored it.
+    decisions: Vec<Decision>,
+    /// Ids of the ops taken in by this value (not persisted: the store keeps its own).
+    #[serde(skip)]
+    seen: BTreeSet<OpId>,
+}
+
+impl Meetings {
+    pub fn fold<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
+        let mut m = Meetings::default();
+        for op in ops {
+            m.apply(op);
+        }
+        m
+    }
+
+    /// Applies a meeting op; other ops, and one seen before, change nothing. Returns
+    /// whether anything changed.
+    pub fn apply(&mut self, op: &Op) -> bool {
+        let Payload::Meeting { change } = &op.payload else {
+            return false;
+        };
+        if !self.seen.insert(op.op_id) {
+            return false;
+        }
+        self.apply_change(change, &op.author, op.at)
+    }
+
+    fn apply_change(&mut self, change: &MeetingChange, author: &str, at: i64) -> bool {
+        match change {
+            MeetingChange::Schedule { meeting, details } => {
+                match self.meetings.get_mut(meeting) {
+                    Some(m) => m.details = details.clone(),
+                    None => {
+                        self.meetings.insert(
+                            *meeting,
+                            Meeting {
+                                id: *meeting,
+                                details: details.clone(),
+                                attendees: Vec::new(),
+                                agenda: Vec::new(),
+                                minutes: MinutesStatus::Draft,
+                                created_by: author.to_string(),
+                                created_at: at,
+                            },
+                        );
+                    }
+                }
+                true
+            }
+            MeetingChange::Attendance { meeting, attendees } => {
+                let Some(m) = self.meetings.get_mut(meeting) else {
+                    return false;
+                };
+                m.attendees = attendees.clone();
+                true
+            }
+            MeetingChange::AddCase {
+                meeting,
+                case,
+                details,
+                number,
+            } => {
+                if self.cases.contains_key(case) {
+                    return false;
+                }
+                let Some(m) = self.meetings.get_mut(meeting) else {
+                    return false;
+                };
+                m.agenda.push(*case);
+                self.cases.insert(
+                    *case,
+                    Case {
+                        id: *case,
+                        meeting: *meeting,
+                        number: *number,
+                        details: details.clone(),
+                        postponed: false,
+                    },
+                );
+                true
+            }
+            MeetingChange::EditCase { case, details } => {
+                let Some(c) = self.cases.get_mut(case) else {
+                    return false;
+                };
+                c.details = details.clone();
+                true
+            }
+            MeetingChange::Reorder { meeting, order } => {
+                let Some(m) = self.meetings.get_mut(meeting) else {
+                    return false;
+                };
+                let mut agenda: Vec<CaseId> = Vec::with_capacity(m.agenda.len());
+                for c in order {
+                    if m.agenda.contains(c) && !agenda.contains(c) {
+                        agenda.push(*c);
+                    }
+                }
+                for c in &m.agenda {
+                    if !agenda.contains(c) {
+                        agenda.push(*c);
+                    }
+                }
+                m.agenda = agenda;
+                true
+            }
+            MeetingChange::Postpone { case, postponed } => {
+                let Some(c) = self.cases.get_mut(case) else {
+                    return false;
+                };
+                c.postponed = *postponed;
+                true
+            }
+            MeetingChange::OpenRound {
+                round,
+                case,
+                rules,
+                anonymous,
+                eligible,
+            } => {
+                if self.rounds.contains_key(round) || !self.cases.contains_key(case) {
+                    return false;
+                }
+                self.rounds.insert(
+                    *round,
+                    Round {
+                        id: *round,
+                        case: *case,
+                        rules: rules.clone(),
+                        anonymous: *anonymous,
+                        eligible: eligible.clone(),
+                        opened_by: author.to_string(),
+                        opened_at: at,
+                        state: RoundState::Open,
+                    },
+                );
+                true
+            }
+            MeetingChange::CloseRound {
+                round,
+                result,
+                ballots,
+            } => {
+                let Some(r) = self.rounds.get_mut(round).filter(|r| r.is_open()) else {
+                    return false;
+                };
+                r.state = RoundState::Closed {
+                    result: result.clone(),
+                    ballots: ballots.clone(),
+                    closed_at: at,
+                };
+                true
+            }
+            MeetingChange::Decide { decision } => {
+                if self.decision(&decision.id).is_some() {
+                    return false;
+                }
+                self.decisions.push((**decision).clone());
+                true
+            }
+            MeetingChange::Minutes { meeting, status } => {
+                let Some(m) = self.meetings.get_mut(meeting) else {
+                    return false;
+                };
+                if *status <= m.minutes {
+                    return false;
+                }
+                m.minutes = *status;
+                true
+            }
+        }
+    }
+
+    pub fn meeting(&self, id: &MeetingId) -> Option<&Meeting> {
+        self.meetings.get(id)
+    }
+
+    /// Meetings, oldest first by start time.
+    pub fn meetings(&self) -> Vec<&Meeting> {
+        let mut v: Vec<&Meeting> = self.meetings.values().collect();
+        v.sort_by(|a, b| (&a.details.starts_at, a.id).cmp(&(&b.details.starts_at, b.id)));
+        v
+    }
+
+    pub fn case(&self, id: &CaseId) -> Option<&Case> {
+        self.cases.get(id)
+    }
+
+    /// A meeting's cases in agenda order.
+    pub fn agenda(&self, meeting: &MeetingId) -> Vec<&Case> {
+        self.meetings
+            .get(meeting)
+            .map(|m| m.agenda.iter().filter_map(|c| self.cases.get(c)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn round(&self, id: &RoundId) -> Option<&Round> {
+        self.rounds.get(id)
+    }
+
+    /// A case's rounds, in the order they were opened.
+    pub fn rounds_of(&self, case: &CaseId) -> Vec<&Round> {
+        let mut v: Vec<&Round> = self.rounds.values().filter(|r| &r.case == case).collect();
+        v.sort_by_key(|r| (r.opened_at, r.id));
+        v
+    }
+
+    /// The open round on a case, if any.
+    pub fn open_round(&self, case: &CaseId) -> Option<&Round> {
+        self.rounds
+            .values()
+            .find(|r| &r.case == case && r.is_open())
+    }
+
+    /// The decision log, in stored order.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    pub fn decision(&self, id: &DecisionId) -> Option<&Decision> {
+        self.decisions.iter().find(|d| &d.id == id)
+    }
+
+    /// A case's decisions, in stored order (corrections after what they correct).
+    pub fn decisions_of(&self, case: &CaseId) -> Vec<&Decision> {
+        self.decisions.iter().filter(|d| &d.case == case).collect()
+    }
+
+    /// The meeting a case, round or decision belongs to.
+    pub fn meeting_of_case(&self, case: &CaseId) -> Option<&Meeting> {
+        self.meetings.get(&self.cases.get(case)?.meeting)
+    }
+
+    /// The next case number of `body` in `year`: one past the highest given so far.
+    pub fn next_case_number(&self, body: &str, year: i32) -> CaseNumber {
+        let highest = self
+            .cases
+            .values()
+            .filter_map(|c| {
+                let n = c.number?;
+                let m = self.meetings.get(&c.meeting)?;
+                (n.year == year && m.details.body == body).then_some(n.seq)
+            })
+            .max()
+            .unwrap_or(0);
+        CaseNumber {
+            year,
+            seq: highest.saturating_add(1),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meetings.is_empty()
+    }
+}
