@@ -45,7 +45,8 @@ fn main() {
                     use futures_util::StreamExt;
                     let _keep = transport;
                     for _ in 0..pushes {
-                        let Ok(Some(Ok(op))) = tokio::time::timeout(DEADLINE, events.next()).await
+                        let Ok(Some(Ok(styr::sync::ServerEvent::Op(op)))) =
+                            tokio::time::timeout(DEADLINE, events.next()).await
                         else {
                             return;
                         };

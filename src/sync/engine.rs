@@ -4,10 +4,11 @@
 //! only then reported to the app, so the screen never shows a confirmation the disk
 //! does not have.
 
-use super::transport::{Identity, SyncError, Transport};
+use super::transport::{Identity, ServerEvent, SyncError, Transport};
 use super::Backoff;
+use crate::model::meeting::RoundId;
 use crate::model::{Op, OpId};
-use crate::protocol::{SeqOp, PUSH_MAX_OPS};
+use crate::protocol::{BallotRequest, RoundCount, SeqOp, PUSH_MAX_OPS};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -60,13 +61,34 @@ pub enum SyncEvent {
     },
     /// The local cache failed; sync stopped.
     LocalFailed(String),
+    /// An open round's ballot count (after our ballot, or anyone's).
+    Count(RoundCount),
+    /// Our ballot was kept by the server.
+    BallotCast {
+        round: RoundId,
+    },
+    /// Our ballot was not kept: refused (the round closed, …) or the server is away.
+    /// The ballot stays on screen to send again.
+    BallotFailed {
+        round: RoundId,
+        message: String,
+    },
 }
 
 /// What the app tells the sync loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SyncCmd {
     /// New ops are in the outbox: push them.
     Push,
+    /// Send a ballot. Ballots are not kept in the outbox: a vote belongs to the moment,
+    /// so one that cannot be sent is reported back, not retried later behind the
+    /// voter's back.
+    Cast {
+        round: RoundId,
+        ballot: BallotRequest,
+    },
+    /// Ask for an open round's count (a round seen while the stream was away).
+    Count(RoundId),
     Stop,
 }
 
@@ -114,6 +136,11 @@ pub async fn run<T: Transport, L: LocalLog>(
                 // (the user's own pace, so this cannot hammer the server). The outbox
                 // already has it on disk either way.
                 Some(SyncCmd::Push) => {}
+                Some(SyncCmd::Cast { round, .. }) => say(SyncEvent::BallotFailed {
+                    round,
+                    message: error.to_string(),
+                }),
+                Some(SyncCmd::Count(_)) => {}
                 Some(SyncCmd::Stop) | None => return,
             },
         }
@@ -212,17 +239,35 @@ async fn session_inner<T: Transport, L: LocalLog>(
                     last = pull_all(transport, local, say).await?;
                     say(SyncEvent::Link(Link::Online));
                 }
+                Some(SyncCmd::Cast { round, ballot }) => match transport.cast(round, &ballot).await {
+                    Ok(count) => {
+                        say(SyncEvent::Count(count));
+                        say(SyncEvent::BallotCast { round });
+                    }
+                    Err(e) => {
+                        say(SyncEvent::BallotFailed { round, message: e.to_string() });
+                        if matches!(e, SyncError::Offline(_) | SyncError::Unauthorized(_)) {
+                            return Err(e.into());
+                        }
+                    }
+                },
+                Some(SyncCmd::Count(round)) => {
+                    if let Ok(count) = transport.count(round).await {
+                        say(SyncEvent::Count(count));
+                    }
+                }
                 Some(SyncCmd::Stop) | None => return Ok(()),
             },
             next = stream.next() => match next {
-                Some(Ok(seq_op)) if seq_op.seq == last + 1 => {
+                Some(Ok(ServerEvent::Count(count))) => say(SyncEvent::Count(count)),
+                Some(Ok(ServerEvent::Op(seq_op))) if seq_op.seq == last + 1 => {
                     confirm(local, say, vec![seq_op]).await?;
                     last += 1;
                 }
                 // Already folded (replayed, or fetched by a pull).
-                Some(Ok(seq_op)) if seq_op.seq <= last => {}
+                Some(Ok(ServerEvent::Op(seq_op))) if seq_op.seq <= last => {}
                 // A gap: fetch what is missing from the store.
-                Some(Ok(_)) => last = pull_all(transport, local, say).await?,
+                Some(Ok(ServerEvent::Op(_))) => last = pull_all(transport, local, say).await?,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Err(SyncError::Offline("the event stream ended".into()).into()),
             },

@@ -1,12 +1,13 @@
 //! The HTTP transport: reqwest with rustls, JSON bodies, the event stream parsed by
 //! `eventsource-stream`.
 
-use super::transport::{Events, SyncError, Transport};
+use super::transport::{Events, ServerEvent, SyncError, Transport};
 use super::ServerUrl;
+use crate::model::meeting::RoundId;
 use crate::model::Op;
 use crate::protocol::{
-    ApiError, Me, PullResponse, PushRequest, PushResponse, SeqOp, EVENT_OP, KEEP_ALIVE_SECS,
-    PATH_EVENTS, PATH_ME, PATH_OPS,
+    ballots_path, round_path, ApiError, BallotRequest, Me, PullResponse, PushRequest, PushResponse,
+    RoundCount, SeqOp, EVENT_COUNT, EVENT_OP, KEEP_ALIVE_SECS, PATH_EVENTS, PATH_ME, PATH_OPS,
 };
 use eventsource_stream::Eventsource;
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -137,6 +138,14 @@ impl Transport for HttpTransport {
             .await
     }
 
+    async fn cast(&self, round: RoundId, ballot: &BallotRequest) -> Result<RoundCount, SyncError> {
+        self.cast_ballot(round, ballot).await
+    }
+
+    async fn count(&self, round: RoundId) -> Result<RoundCount, SyncError> {
+        self.send(self.get(&round_path(&round))).await
+    }
+
     async fn events(&self, since: u64) -> Result<Events, SyncError> {
         let response = self
             .get(PATH_EVENTS)
@@ -172,16 +181,39 @@ impl Transport for HttpTransport {
                 eventsource_stream::EventStreamError::Transport(e) => e,
                 other => SyncError::Offline(other.to_string()),
             })
-            .try_filter(|e| std::future::ready(e.event == EVENT_OP))
+            .try_filter(|e| std::future::ready(e.event == EVENT_OP || e.event == EVENT_COUNT))
             .and_then(|e| async move {
-                serde_json::from_str::<SeqOp>(&e.data)
-                    .map_err(|err| SyncError::Server(format!("an unreadable event: {err}")))
+                let unreadable = |err: serde_json::Error| {
+                    SyncError::Server(format!("an unreadable event: {err}"))
+                };
+                if e.event == EVENT_COUNT {
+                    serde_json::from_str::<RoundCount>(&e.data)
+                        .map(ServerEvent::Count)
+                        .map_err(unreadable)
+                } else {
+                    serde_json::from_str::<SeqOp>(&e.data)
+                        .map(ServerEvent::Op)
+                        .map_err(unreadable)
+                }
             });
         Ok(events.boxed())
     }
 }
 
 impl HttpTransport {
+    async fn cast_ballot(
+        &self,
+        round: RoundId,
+        ballot: &BallotRequest,
+    ) -> Result<RoundCount, SyncError> {
+        let request = self
+            .client
+            .post(self.server.join(&ballots_path(&round)))
+            .bearer_auth(&self.token)
+            .json(ballot);
+        self.send(request).await
+    }
+
     /// The server's health: reachable, and its highest seq. Needs no token.
     pub async fn health(&self) -> Result<crate::protocol::Health, SyncError> {
         let request = self

@@ -16,4 +16,4 @@ pub mod transport;
 
 pub use engine::{Link, LocalLog, SyncCmd, SyncEvent};
 pub use http::HttpTransport;
-pub use transport::{Events, Identity, SyncError, Transport};
+pub use transport::{Events, Identity, ServerEvent, SyncError, Transport};

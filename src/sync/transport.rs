@@ -1,8 +1,9 @@
 //! How the sync loop reaches the server. The real transport is HTTP (`http.rs`); tests
 //! wrap it to add delay, drop requests or cut streams, as zed's in-memory connection does.
 
+use crate::model::meeting::RoundId;
 use crate::model::{Op, Role};
-use crate::protocol::{Me, PullResponse, PushResponse, SeqOp};
+use crate::protocol::{BallotRequest, Me, PullResponse, PushResponse, RoundCount, SeqOp};
 use futures_util::stream::BoxStream;
 use std::future::Future;
 
@@ -34,8 +35,17 @@ impl SyncError {
     }
 }
 
-/// A live stream of stored ops, in seq order, from the server's event stream.
-pub type Events = BoxStream<'static, Result<SeqOp, SyncError>>;
+/// What the server's event stream carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// A stored op, in seq order.
+    Op(SeqOp),
+    /// An open round's new ballot count.
+    Count(RoundCount),
+}
+
+/// A live stream of server events: stored ops in seq order, and ballot counts.
+pub type Events = BoxStream<'static, Result<ServerEvent, SyncError>>;
 
 /// The protocol of `crate::protocol`, one method per endpoint.
 pub trait Transport: Send + Sync + 'static {
@@ -44,6 +54,14 @@ pub trait Transport: Send + Sync + 'static {
     fn pull(&self, since: u64) -> impl Future<Output = Result<PullResponse, SyncError>> + Send;
     /// Opens the event stream, replaying every op after `since` first.
     fn events(&self, since: u64) -> impl Future<Output = Result<Events, SyncError>> + Send;
+    /// Casts (or replaces) a ballot in an open round.
+    fn cast(
+        &self,
+        round: RoundId,
+        ballot: &BallotRequest,
+    ) -> impl Future<Output = Result<RoundCount, SyncError>> + Send;
+    /// An open round's count.
+    fn count(&self, round: RoundId) -> impl Future<Output = Result<RoundCount, SyncError>> + Send;
 }
 
 /// Who the sync loop talks as, once the server has said.

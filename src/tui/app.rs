@@ -18,6 +18,8 @@ pub enum Screen {
     Board,
     Detail { id: ItemId, scroll: u16 },
     Form(Box<FormState>),
+    Meeting(Box<super::meeting::MeetingScreen>),
+    Decisions(super::decisions::DecisionsScreen),
 }
 
 pub enum Overlay {
@@ -121,6 +123,10 @@ pub struct App {
     pub quit: bool,
     pub size: (u16, u16),
     pub clock: fn() -> i64,
+    /// The latest ballot count of each open round, as the server told it.
+    pub counts: BTreeMap<crate::model::meeting::RoundId, crate::protocol::RoundCount>,
+    /// Ballots being filled in, by round: nothing but the voter's own keys changes them.
+    pub ballots: BTreeMap<crate::model::meeting::RoundId, super::meeting::BallotDraft>,
 }
 
 pub fn now_ms() -> i64 {
@@ -158,6 +164,8 @@ impl App {
             quit: false,
             size: (80, 24),
             clock: init.clock,
+            counts: BTreeMap::new(),
+            ballots: BTreeMap::new(),
         };
         if let Some(form) = init.draft.as_deref().and_then(FormState::from_draft) {
             app.overlay = Some(Overlay::DraftOffer(Box::new(form)));
@@ -320,6 +328,17 @@ impl App {
                 | Action::Save
                 | Action::TakeOther
                 | Action::KeepShown
+                | Action::OpenVote
+                | Action::OpenAnonymous
+                | Action::OpenDots
+                | Action::CloseRound
+                | Action::RecordDecision
+                | Action::VoteYes
+                | Action::VoteNo
+                | Action::VoteAbstain
+                | Action::AddDot
+                | Action::RemoveDot
+                | Action::SendBallot
         );
         if !writes {
             return true;
@@ -333,6 +352,11 @@ impl App {
         }
         match (action, self.role()) {
             (Action::MoveNext | Action::MovePrev | Action::Delete, Some(r)) => r >= Role::Secretary,
+            (Action::RecordDecision, Some(r)) => r >= Role::Secretary,
+            (
+                Action::OpenVote | Action::OpenAnonymous | Action::OpenDots | Action::CloseRound,
+                Some(r),
+            ) => r >= Role::Chair,
             _ => true,
         }
     }

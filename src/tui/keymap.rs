@@ -32,6 +32,28 @@ pub enum Action {
     TakeOther,
     /// Settle a concurrent change by keeping the version shown.
     KeepShown,
+    /// The meeting screen (from the board).
+    Meetings,
+    /// The decision log (from the board or a meeting).
+    Decisions,
+    /// Move between the agenda and the ballot.
+    SwitchFocus,
+    /// The chair opens a named yes/no vote on the case.
+    OpenVote,
+    /// The chair opens an anonymous yes/no vote.
+    OpenAnonymous,
+    /// The chair opens a dot vote over the case's items.
+    OpenDots,
+    /// The chair closes the open round: everyone sees the result at once.
+    CloseRound,
+    VoteYes,
+    VoteNo,
+    VoteAbstain,
+    AddDot,
+    RemoveDot,
+    SendBallot,
+    /// The secretary records the decision, from a form the result has filled in.
+    RecordDecision,
 }
 
 /// Which screen's keys apply.
@@ -40,6 +62,8 @@ pub enum Context {
     Board,
     Detail,
     Form,
+    Meeting,
+    Decisions,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +135,40 @@ static BOARD: &[Binding] = &[
     b(&[k('d'), code(KeyCode::Delete)], "d/Del", Action::Delete),
     b(&[k('u')], "u", Action::Undo),
     b(&[k('/')], "/", Action::Filter),
+    b(&[k('M')], "M", Action::Meetings),
+    b(&[k('D')], "D", Action::Decisions),
+    b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
+    b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
+    b(&[k('q'), ctrl('c')], "q", Action::Quit),
+];
+
+static MEETING: &[Binding] = &[
+    b(&[code(KeyCode::Esc)], "Esc", Action::Back),
+    b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
+    b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
+    b(&[code(KeyCode::Tab)], "Tab", Action::SwitchFocus),
+    b(&[k('o')], "o", Action::OpenVote),
+    b(&[k('O')], "O", Action::OpenAnonymous),
+    b(&[k('p')], "p", Action::OpenDots),
+    b(&[k('c')], "c", Action::CloseRound),
+    b(&[k('y')], "y", Action::VoteYes),
+    b(&[k('n')], "n", Action::VoteNo),
+    b(&[k('a')], "a", Action::VoteAbstain),
+    b(&[k('+'), k(' ')], "+/Space", Action::AddDot),
+    b(&[k('-')], "-", Action::RemoveDot),
+    b(&[code(KeyCode::Enter)], "Enter", Action::SendBallot),
+    b(&[k('v')], "v", Action::RecordDecision),
+    b(&[k('D')], "D", Action::Decisions),
+    b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
+    b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
+    b(&[k('q'), ctrl('c')], "q", Action::Quit),
+];
+
+static DECISIONS: &[Binding] = &[
+    b(&[code(KeyCode::Esc)], "Esc", Action::Back),
+    b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
+    b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
+    b(&[k('/')], "/", Action::Filter),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
     b(&[k('q'), ctrl('c')], "q", Action::Quit),
@@ -165,6 +223,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Board => BOARD,
         Context::Detail => DETAIL,
         Context::Form => FORM,
+        Context::Meeting => MEETING,
+        Context::Decisions => DECISIONS,
     }
 }
 

@@ -3,11 +3,14 @@
 
 pub mod app;
 pub mod board;
+pub mod decisions;
 pub mod detail;
 pub mod editor;
 pub mod form;
 pub mod form_view;
 pub mod keymap;
+pub mod meeting;
+pub mod meeting_view;
 pub mod msg;
 pub mod overlay;
 pub mod palette;

@@ -39,4 +39,11 @@ pub enum Effect {
     /// Read this item's history from the store (after every write asked for before it),
     /// then answer `Msg::HistoryLoaded`.
     LoadHistory(ItemId),
+    /// Send a ballot to the server (answered by `Msg::Sync` events).
+    Cast {
+        round: crate::model::meeting::RoundId,
+        ballot: crate::protocol::BallotRequest,
+    },
+    /// Ask the server for an open round's count.
+    Count(crate::model::meeting::RoundId),
 }

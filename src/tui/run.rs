@@ -77,6 +77,8 @@ enum Job {
     Ops(Vec<Op>),
     Draft(Option<String>),
     History(ItemId),
+    /// For the sync loop (a ballot, a count), after the writes asked for before it.
+    Sync(SyncCmd),
 }
 
 /// The writer: one task, so writes reach sled in the order they were made. Each write is
@@ -117,6 +119,11 @@ fn spawn_writer(
                 }
                 Job::Draft(d) => {
                     let _ = tokio::task::spawn_blocking(move || s.save_draft(d.as_deref())).await;
+                }
+                Job::Sync(cmd) => {
+                    if let Some(sync) = &sync {
+                        let _ = sync.send(cmd);
+                    }
                 }
                 Job::History(item) => {
                     let r = tokio::task::spawn_blocking(move || s.history(&item)).await;
@@ -342,6 +349,8 @@ fn run_effects(jobs: &mpsc::UnboundedSender<Job>, effects: Vec<Effect>) {
             Effect::Persist(ops) => jobs.send(Job::Ops(ops)),
             Effect::SaveDraft(d) => jobs.send(Job::Draft(d)),
             Effect::LoadHistory(item) => jobs.send(Job::History(item)),
+            Effect::Cast { round, ballot } => jobs.send(Job::Sync(SyncCmd::Cast { round, ballot })),
+            Effect::Count(round) => jobs.send(Job::Sync(SyncCmd::Count(round))),
         };
     }
 }

@@ -3,9 +3,11 @@
 
 use super::app::{App, Filter, History, Overlay, PaletteState, Screen};
 use super::board;
+use super::decisions::{self, DecisionsScreen};
 use super::editor::Edited;
 use super::form::FormState;
 use super::keymap::{self, Action, Context};
+use super::meeting;
 use super::msg::{Effect, Msg};
 use super::palette;
 use crate::i18n::fill;
@@ -75,6 +77,18 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
             app.say(app.t.sync.refused, &[("err", &message)]);
         }
         SyncEvent::LocalFailed(error) => app.say(app.t.sync.local_failed, &[("err", &error)]),
+        SyncEvent::Count(count) => {
+            app.counts.insert(count.round, count);
+        }
+        SyncEvent::BallotCast { round } => {
+            if let Some(b) = app.ballots.get_mut(&round) {
+                b.sent = true;
+            }
+            app.message = Some(app.t.meeting.ballot_sent.to_string());
+        }
+        SyncEvent::BallotFailed { message, .. } => {
+            app.say(app.t.meeting.ballot_failed, &[("err", &message)]);
+        }
     }
     if touched.is_empty() {
         return vec![];
@@ -88,10 +102,13 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
 
 /// The context whose keys apply now.
 pub fn context(app: &App) -> Context {
-    match app.screen {
+    match &app.screen {
         Screen::Board => Context::Board,
         Screen::Detail { .. } => Context::Detail,
         Screen::Form(_) => Context::Form,
+        Screen::Meeting(s) if s.decision.is_some() => Context::Form,
+        Screen::Meeting(_) => Context::Meeting,
+        Screen::Decisions(_) => Context::Decisions,
     }
 }
 
@@ -120,6 +137,25 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             }
         }
         Screen::Detail { .. } => match keymap::lookup(Context::Detail, &k) {
+            Some(a) => perform(app, a),
+            None => vec![],
+        },
+        Screen::Meeting(s) if s.decision.is_some() => decision_key(app, k),
+        Screen::Meeting(_) => match keymap::lookup(Context::Meeting, &k) {
+            Some(a) => perform(app, a),
+            None => vec![],
+        },
+        Screen::Decisions(s) if s.editing => {
+            match k.code {
+                KeyCode::Enter | KeyCode::Esc => s.editing = false,
+                _ => {
+                    s.query.handle(&k, false);
+                    s.selected = 0;
+                }
+            }
+            vec![]
+        }
+        Screen::Decisions(_) => match keymap::lookup(Context::Decisions, &k) {
             Some(a) => perform(app, a),
             None => vec![],
         },
@@ -274,6 +310,35 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match &mut app.screen {
         Screen::Board => board_action(app, action),
+        Screen::Meeting(_) => {
+            let Screen::Meeting(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
+                return vec![];
+            };
+            let effects = meeting::action(app, &mut s, action);
+            // The action may have left for another screen (back, the decision log).
+            if matches!(app.screen, Screen::Board) && action != Action::Back {
+                app.screen = Screen::Meeting(s);
+            }
+            if action == Action::Decisions {
+                app.screen = Screen::Decisions(DecisionsScreen::default());
+            }
+            effects
+        }
+        Screen::Decisions(_) => {
+            let Screen::Decisions(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
+                return vec![];
+            };
+            let n = decisions::shown(app, &s).len();
+            match action {
+                Action::Back => return vec![],
+                Action::Up => s.selected = s.selected.saturating_sub(1),
+                Action::Down => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
+                Action::Filter => s.editing = true,
+                _ => {}
+            }
+            app.screen = Screen::Decisions(s);
+            vec![]
+        }
         Screen::Detail { id, scroll } => {
             let id = *id;
             match action {
@@ -319,6 +384,40 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Keys of the decision form on the meeting screen: Tab moves, Ctrl-S saves, Esc
+/// closes it, everything else is typing.
+fn decision_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Screen::Meeting(s) = &mut app.screen else {
+        return vec![];
+    };
+    let Some(form) = s.decision.as_mut() else {
+        return vec![];
+    };
+    match keymap::lookup(Context::Form, &k) {
+        Some(Action::NextField) | Some(Action::Newline) => form.focus = (form.focus + 1) % 3,
+        Some(Action::PrevField) => form.focus = (form.focus + 2) % 3,
+        Some(Action::Cancel) => s.decision = None,
+        Some(Action::Save) => {
+            let Some(form) = s.decision.take() else {
+                return vec![];
+            };
+            let effects = meeting::save_decision(app, &form);
+            if effects.is_empty() {
+                // Refused or incomplete: the form stays with everything typed.
+                if let Screen::Meeting(s) = &mut app.screen {
+                    s.decision = Some(form);
+                }
+            }
+            return effects;
+        }
+        Some(Action::Help) => app.overlay = Some(Overlay::Help),
+        _ => {
+            form.fields[form.focus].handle(&k, false);
+        }
+    }
+    vec![]
+}
+
 fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
     let ncols = app.columns.len();
     let col_len = app.columns.get(app.col).map_or(0, |c| c.items.len());
@@ -340,6 +439,16 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
                 open_form(app, id, false);
             }
         }
+        Action::Meetings => match app.latest_meeting() {
+            Some(m) => {
+                let screen = meeting::MeetingScreen::new(m);
+                let effects: Vec<Effect> = meeting::ask_count(app, &screen).into_iter().collect();
+                app.screen = Screen::Meeting(Box::new(screen));
+                return effects;
+            }
+            None => app.message = Some(app.t.meeting.no_meetings.to_string()),
+        },
+        Action::Decisions => app.screen = Screen::Decisions(DecisionsScreen::default()),
         Action::New => {
             let stage = app
                 .columns

@@ -49,6 +49,8 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Board => board::view(app, f, body),
         Screen::Detail { id, scroll } => detail::view(app, f, body, *id, *scroll),
         Screen::Form(form) => form_view::view(app, f, body, form),
+        Screen::Meeting(s) => super::meeting_view::view(app, f, body, s),
+        Screen::Decisions(s) => super::decisions::view(app, f, body, s),
     }
     if let (Screen::Board, Some(line)) = (&app.screen, board::filter_line(app)) {
         f.render_widget(
@@ -67,6 +69,8 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         Screen::Detail { .. } => app.t.detail,
         Screen::Form(form) if form.item.is_none() => app.t.new_item,
         Screen::Form(_) => app.t.edit_item,
+        Screen::Meeting(_) => app.t.meeting.title,
+        Screen::Decisions(_) => app.t.meeting.decisions_title,
     };
     let left = format!(" styr · {} · {screen}", app.title);
     let right = format!("{} ", app.t.hint_help);
@@ -94,12 +98,26 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
         }),
         Screen::Detail { id, .. } => app.view().get(id).map(|i| app.stage_name(&i.stage)),
         Screen::Form(form) => Some(app.stage_name(&form.stage)),
+        Screen::Meeting(s) => app.view().meetings().meeting(&s.meeting).map(|m| {
+            format!(
+                "{} {}",
+                m.details.body,
+                m.details
+                    .starts_at
+                    .get(..10)
+                    .unwrap_or(&m.details.starts_at)
+            )
+        }),
+        Screen::Decisions(_) => Some(format!("{}", app.view().meetings().decisions().len())),
     }
     .unwrap_or_default();
-    let mut left = format!(
-        " {place} · {}",
-        fill(t.items_count, &[("n", &app.view().len())])
-    );
+    let mut left = match app.screen {
+        Screen::Meeting(_) | Screen::Decisions(_) => format!(" {place}"),
+        _ => format!(
+            " {place} · {}",
+            fill(t.items_count, &[("n", &app.view().len())])
+        ),
+    };
     if app.slot > 0 && app.sync.is_none() {
         left.push_str(&format!(" · {}", fill(t.slot_note, &[("n", &app.slot)])));
     }

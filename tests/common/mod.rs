@@ -7,4 +7,5 @@ pub mod meeting;
 pub mod proxy;
 pub mod pty;
 pub mod server;
+pub mod styr_cli;
 pub mod tui;

@@ -1,0 +1,96 @@
+//! The decision log screen: every decision, newest first, searchable by case number,
+//! year, title and text ("08/26", "2026", "arkiv").
+
+use super::app::App;
+use super::editor::Editor;
+use super::widgets::truncate;
+use crate::model::meeting::Decision;
+use crate::model::text;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+#[derive(Default)]
+pub struct DecisionsScreen {
+    pub selected: usize,
+    pub query: Editor,
+    /// Typing goes to the query while it is focused.
+    pub editing: bool,
+}
+
+/// The decisions the query lets through, newest first.
+pub fn shown<'a>(app: &'a App, s: &DecisionsScreen) -> Vec<&'a Decision> {
+    let q = text::fold(s.query.text.trim());
+    app.view()
+        .meetings()
+        .decisions()
+        .iter()
+        .rev()
+        .filter(|d| q.is_empty() || text::fold(&haystack(d)).contains(&q))
+        .collect()
+}
+
+fn haystack(d: &Decision) -> String {
+    let number = d.case_number.map(|n| n.to_string()).unwrap_or_default();
+    let year = d
+        .case_number
+        .map(|n| n.year.to_string())
+        .unwrap_or_default();
+    format!("{number} {year} {} {}", d.title, d.text)
+}
+
+pub fn view(app: &App, f: &mut Frame, area: Rect, s: &DecisionsScreen) {
+    let th = &app.theme;
+    let t = &app.t.meeting;
+    let title = if s.query.text.is_empty() && !s.editing {
+        format!(" {} ", t.decisions_title)
+    } else {
+        format!(
+            " {} · /{}{} ",
+            t.decisions_title,
+            s.query.text,
+            if s.editing { "▏" } else { "" }
+        )
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border_focus)
+        .title(Span::styled(title, th.accent));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let w = inner.width as usize;
+    let list = shown(app, s);
+    if list.is_empty() {
+        f.render_widget(Paragraph::new(t.no_decisions).style(th.dim), inner);
+        return;
+    }
+    let per = 2usize;
+    let visible = (inner.height as usize / per).max(1);
+    let first = s.selected.saturating_sub(visible - 1);
+    let mut lines = Vec::new();
+    for (i, d) in list.iter().enumerate().skip(first).take(visible) {
+        let number = d
+            .case_number
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "··/··".into());
+        let style = if i == s.selected {
+            th.selected
+        } else {
+            th.accent
+        };
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("{number}  {}", d.title), w),
+            style,
+        )));
+        let body = match &d.exempt {
+            Some(basis) => crate::i18n::fill(t.exempt, &[("basis", basis)]),
+            None => d.text.replace('\n', " "),
+        };
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("      {body}"), w),
+            th.base,
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

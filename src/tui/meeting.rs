@@ -1,0 +1,500 @@
+//! The meeting screen: the agenda on the left, the case in the middle, the vote panel on
+//! the right. The chair opens and closes rounds, members fill in their ballot and send
+//! it, the secretary records the decision with a form the round's result has filled in.
+//!
+//! A ballot being filled in lives in `App::ballots`, keyed by round, apart from anything
+//! a sync or a redraw rebuilds: a remote update can never wipe a half-filled ballot.
+
+use super::app::App;
+use super::editor::Editor;
+use super::keymap::Action;
+use super::msg::Effect;
+use crate::model::meeting::{
+    CaseId, Decision, DecisionId, MeetingChange, MeetingId, Reached, Round, RoundId,
+};
+use crate::model::vote::{Choice, Majority, Method, Outcome, RoundRules, Weighting, YesNo};
+use crate::model::{ItemId, Payload, Role, StageKey, Stages};
+use crate::protocol::BallotRequest;
+
+/// Which pane the arrow keys move in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Agenda,
+    Ballot,
+}
+
+pub struct MeetingScreen {
+    pub meeting: MeetingId,
+    /// Selected row of the agenda.
+    pub case: usize,
+    pub focus: Focus,
+    /// Selected option on the ballot.
+    pub option: usize,
+    pub decision: Option<DecisionForm>,
+}
+
+/// A ballot being filled in. Only ever changed by the voter's keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BallotDraft {
+    /// Dots (or 0/1 approvals) per option.
+    pub marks: Vec<u32>,
+    pub yes_no: Option<YesNo>,
+    /// The server has kept this ballot (it may still be changed and sent again).
+    pub sent: bool,
+}
+
+impl BallotDraft {
+    fn for_round(round: &Round) -> Self {
+        BallotDraft {
+            marks: vec![0; round.rules.options.len()],
+            ..BallotDraft::default()
+        }
+    }
+
+    /// The choice to send, if the ballot is complete enough for the method.
+    pub fn choice(&self, rules: &RoundRules) -> Option<Choice> {
+        match rules.method {
+            Method::YesNo { .. } => self.yes_no.map(Choice::YesNo),
+            Method::Dots { .. } => Some(Choice::Dots(self.marks.clone())),
+            Method::Approval => Some(Choice::Approval(
+                (0..self.marks.len())
+                    .filter(|&i| self.marks[i] > 0)
+                    .collect(),
+            )),
+            Method::Borda | Method::Scoring { .. } => None,
+        }
+    }
+
+    pub fn used(&self) -> u32 {
+        self.marks.iter().sum()
+    }
+}
+
+/// The secretary's decision form, filled in from the case and the round's result.
+pub struct DecisionForm {
+    pub case: CaseId,
+    pub round: Option<RoundId>,
+    pub reached: Reached,
+    pub fields: [Editor; 3],
+    pub focus: usize,
+    /// Items the decision moves, and where.
+    pub items: Vec<ItemId>,
+    pub moved_to: Option<StageKey>,
+}
+
+/// The form's fields: the decision text, dissent (names, comma-separated) and the legal
+/// basis when exempt from public access.
+pub const FIELD_TEXT: usize = 0;
+pub const FIELD_DISSENT: usize = 1;
+pub const FIELD_EXEMPT: usize = 2;
+
+impl MeetingScreen {
+    pub fn new(meeting: MeetingId) -> Self {
+        MeetingScreen {
+            meeting,
+            case: 0,
+            focus: Focus::Agenda,
+            option: 0,
+            decision: None,
+        }
+    }
+}
+
+impl App {
+    /// The meeting to open: the one starting latest (the next or the current one).
+    pub fn latest_meeting(&self) -> Option<MeetingId> {
+        self.view().meetings().meetings().last().map(|m| m.id)
+    }
+
+    /// The case selected on the meeting screen.
+    pub fn meeting_case(&self, s: &MeetingScreen) -> Option<CaseId> {
+        self.view()
+            .meetings()
+            .agenda(&s.meeting)
+            .get(s.case)
+            .map(|c| c.id)
+    }
+
+    /// The round to show for a case: the open one, or else the latest.
+    pub fn shown_round(&self, case: &CaseId) -> Option<&Round> {
+        let m = self.view().meetings();
+        m.open_round(case)
+            .or_else(|| m.rounds_of(case).last().copied())
+    }
+
+    /// Whether this user may vote in `round` (the server decides; this hides the ballot).
+    pub fn may_vote(&self, round: &Round) -> bool {
+        let me = self.identity_name();
+        round.is_open()
+            && round.voter(&me).is_some()
+            && self.role().is_none_or(|r| r >= Role::Member)
+    }
+
+    fn identity_name(&self) -> String {
+        self.sync
+            .as_ref()
+            .and_then(|s| s.identity.as_ref())
+            .map_or_else(|| self.author.clone(), |i| i.user.clone())
+    }
+}
+
+/// Handles an action on the meeting screen.
+pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effect> {
+    let Some(case) = app.meeting_case(s) else {
+        if action == Action::Back {
+            return back(app);
+        }
+        return vec![];
+    };
+    let round = app.shown_round(&case).cloned();
+    match action {
+        Action::Back => return back(app),
+        Action::SwitchFocus => {
+            s.focus = match s.focus {
+                Focus::Agenda if round.as_ref().is_some_and(|r| app.may_vote(r)) => Focus::Ballot,
+                _ => Focus::Agenda,
+            }
+        }
+        Action::Up | Action::Down => {
+            let down = action == Action::Down;
+            match (s.focus, &round) {
+                (Focus::Ballot, Some(r)) => {
+                    let n = r.rules.options.len();
+                    s.option = step(s.option, n, down);
+                }
+                _ => {
+                    let n = app.view().meetings().agenda(&s.meeting).len();
+                    s.case = step(s.case, n, down);
+                    s.option = 0;
+                    s.focus = Focus::Agenda;
+                    if let Some(fx) = ask_count(app, s) {
+                        return vec![fx];
+                    }
+                }
+            }
+        }
+        Action::OpenVote | Action::OpenAnonymous | Action::OpenDots => {
+            return open_round(app, case, action);
+        }
+        Action::CloseRound => match round.filter(|r| r.is_open()) {
+            Some(r) => {
+                return app.commit(
+                    Payload::Meeting {
+                        change: Box::new(MeetingChange::CloseRound {
+                            round: r.id,
+                            result: None,
+                            ballots: vec![],
+                        }),
+                    },
+                    false,
+                )
+            }
+            None => app.message = Some(app.t.meeting.no_open_round.to_string()),
+        },
+        Action::VoteYes
+        | Action::VoteNo
+        | Action::VoteAbstain
+        | Action::AddDot
+        | Action::RemoveDot => {
+            if let Some(r) = round.filter(|r| app.may_vote(r)) {
+                mark(app, s, &r, action);
+            } else {
+                app.message = Some(app.t.meeting.no_ballot.to_string());
+            }
+        }
+        Action::SendBallot => {
+            let Some(r) = round.filter(|r| app.may_vote(r)) else {
+                app.message = Some(app.t.meeting.no_ballot.to_string());
+                return vec![];
+            };
+            let draft = app.ballots.get(&r.id).cloned().unwrap_or_default();
+            return match draft.choice(&r.rules) {
+                Some(choice) if app.sync.is_some() => vec![Effect::Cast {
+                    round: r.id,
+                    ballot: BallotRequest {
+                        choice,
+                        on_behalf_of: None,
+                    },
+                }],
+                Some(_) => {
+                    app.message = Some(app.t.meeting.needs_server.to_string());
+                    vec![]
+                }
+                None => {
+                    app.message = Some(app.t.meeting.ballot_incomplete.to_string());
+                    vec![]
+                }
+            };
+        }
+        Action::RecordDecision => s.decision = Some(decision_form(app, case, round.as_ref())),
+        _ => {}
+    }
+    vec![]
+}
+
+fn back(app: &mut App) -> Vec<Effect> {
+    app.screen = super::app::Screen::Board;
+    vec![]
+}
+
+fn step(at: usize, n: usize, down: bool) -> usize {
+    if n == 0 {
+        0
+    } else if down {
+        (at + 1).min(n - 1)
+    } else {
+        at.saturating_sub(1)
+    }
+}
+
+/// Asks the server for the count of the shown round when it is open and not known yet
+/// (a round that opened while this screen was away).
+pub fn ask_count(app: &App, s: &MeetingScreen) -> Option<Effect> {
+    let case = app.meeting_case(s)?;
+    let round = app.view().meetings().open_round(&case)?;
+    (app.sync.is_some() && !app.counts.contains_key(&round.id)).then_some(Effect::Count(round.id))
+}
+
+fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
+    let meetings = app.view().meetings();
+    let Some(meeting) = meetings.meeting_of_case(&case) else {
+        return vec![];
+    };
+    if meetings.open_round(&case).is_some() {
+        app.message = Some(app.t.meeting.round_already_open.to_string());
+        return vec![];
+    }
+    // The body's members: everyone on the list who is not a substitute.
+    let body_size = meeting
+        .attendees
+        .iter()
+        .filter(|a| {
+            !matches!(
+                a.presence,
+                crate::model::meeting::Presence::Substitute { .. }
+            )
+        })
+        .count() as u32;
+    let yes_no = RoundRules {
+        method: Method::YesNo {
+            majority: Majority::Simple,
+        },
+        options: vec![],
+        weighting: Weighting::PerPerson,
+        body_size: body_size.max(1),
+        casting_vote: false,
+        election: false,
+        chair: None,
+    };
+    let (rules, anonymous) = match action {
+        Action::OpenDots => {
+            let options: Vec<String> = meetings
+                .case(&case)
+                .map(|c| {
+                    c.details
+                        .items
+                        .iter()
+                        .filter_map(|id| app.view().get(id).map(|i| i.title.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if options.len() < 2 {
+                app.message = Some(app.t.meeting.needs_options.to_string());
+                return vec![];
+            }
+            let rules = RoundRules {
+                method: Method::Dots { per_voter: 5 },
+                options,
+                ..yes_no
+            };
+            (rules, true)
+        }
+        Action::OpenAnonymous => (yes_no, true),
+        _ => (yes_no, false),
+    };
+    app.commit(
+        Payload::Meeting {
+            change: Box::new(MeetingChange::OpenRound {
+                round: RoundId::new(),
+                case,
+                rules,
+                anonymous,
+                eligible: vec![],
+            }),
+        },
+        false,
+    )
+}
+
+fn mark(app: &mut App, s: &mut MeetingScreen, round: &Round, action: Action) {
+    let draft = app
+        .ballots
+        .entry(round.id)
+        .or_insert_with(|| BallotDraft::for_round(round));
+    draft.marks.resize(round.rules.options.len(), 0);
+    match (action, &round.rules.method) {
+        (Action::VoteYes, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::Yes),
+        (Action::VoteNo, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::No),
+        (Action::VoteAbstain, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::Abstain),
+        (Action::AddDot, Method::Dots { per_voter }) => {
+            let used = draft.used();
+            if let Some(m) = draft.marks.get_mut(s.option).filter(|_| used < *per_voter) {
+                *m += 1;
+            }
+        }
+        (Action::AddDot, Method::Approval) => {
+            if let Some(m) = draft.marks.get_mut(s.option) {
+                *m = 1;
+            }
+        }
+        (Action::RemoveDot, Method::Dots { .. } | Method::Approval) => {
+            if let Some(m) = draft.marks.get_mut(s.option) {
+                *m = m.saturating_sub(1);
+            }
+        }
+        _ => return,
+    }
+    draft.sent = false;
+    s.focus = Focus::Ballot;
+}
+
+/// The decision form, filled in from the case and the shown round's result.
+fn decision_form(app: &App, case: CaseId, round: Option<&Round>) -> DecisionForm {
+    let meetings = app.view().meetings();
+    let details = meetings
+        .case(&case)
+        .map(|c| c.details.clone())
+        .unwrap_or_default();
+    let result = round.and_then(|r| r.result());
+    let t = &app.t.meeting;
+    let mut items = Vec::new();
+    let mut moved_to = None;
+    let prioritised = StageKey::new(Stages::PRIORITISED);
+    let (text, reached) = match (round, result) {
+        (Some(r), Some(res)) => match (&res.outcome, res.summary_counts()) {
+            (Outcome::Adopted { .. }, Some(c)) => {
+                items.clone_from(&details.items);
+                moved_to = Some(prioritised.clone());
+                let reached = if c.unanimous() && c.abstain.num == 0 {
+                    Reached::Unanimous
+                } else {
+                    Reached::Votes {
+                        in_favour: u32::try_from(c.yes.num / c.yes.den.max(1) as i64).unwrap_or(0),
+                        against: u32::try_from(c.no.num / c.no.den.max(1) as i64).unwrap_or(0),
+                        abstain: u32::try_from(c.abstain.num / c.abstain.den.max(1) as i64)
+                            .unwrap_or(0),
+                    }
+                };
+                (details.proposal.clone(), reached)
+            }
+            (Outcome::Winner { option }, _) => {
+                let winner = r.rules.options.get(*option).cloned().unwrap_or_default();
+                if let Some(id) = details.items.get(*option) {
+                    items.push(*id);
+                    moved_to = Some(prioritised.clone());
+                }
+                (
+                    crate::i18n::fill(t.decision_winner, &[("option", &winner)]),
+                    Reached::Round { round: r.id },
+                )
+            }
+            _ => (String::new(), Reached::Round { round: r.id }),
+        },
+        _ => (details.proposal.clone(), Reached::Unanimous),
+    };
+    let dissent: Vec<String> = result
+        .map(|res| {
+            res.named
+                .iter()
+                .filter(|n| n.choice == Choice::YesNo(YesNo::No))
+                .map(|n| n.voter.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    DecisionForm {
+        case,
+        round: round.map(|r| r.id),
+        reached,
+        fields: [
+            Editor::new(&text),
+            Editor::new(&dissent.join(", ")),
+            Editor::new(details.exempt.as_deref().unwrap_or("")),
+        ],
+        focus: FIELD_TEXT,
+        items,
+        moved_to,
+    }
+}
+
+/// Saves the decision form: the decision, and the items it moves as one op with it.
+pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
+    let meetings = app.view().meetings();
+    let Some(case) = meetings.case(&form.case).cloned() else {
+        return vec![];
+    };
+    let text = form.fields[FIELD_TEXT].text.trim().to_string();
+    if text.is_empty() {
+        app.message = Some(app.t.meeting.decision_needs_text.to_string());
+        return vec![];
+    }
+    let exempt = form.fields[FIELD_EXEMPT].text.trim();
+    let decision = Decision {
+        id: DecisionId::new(),
+        case: form.case,
+        case_number: case.number,
+        title: case.details.title.clone(),
+        proposal: case.details.proposal.clone(),
+        text,
+        reached: form.reached.clone(),
+        dissent: form.fields[FIELD_DISSENT]
+            .text
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect(),
+        disqualified: case.details.disqualified.clone(),
+        closed_session: case.details.closed_session.clone(),
+        exempt: (!exempt.is_empty()).then(|| exempt.to_string()),
+        items: form.items.clone(),
+        moved_to: form.moved_to.clone(),
+        corrects: None,
+        recorded_by: String::new(),
+        recorded_at: 0,
+        chain: None,
+    };
+    let mut effects = app.commit(
+        Payload::Meeting {
+            change: Box::new(MeetingChange::Decide {
+                decision: Box::new(decision),
+            }),
+        },
+        false,
+    );
+    if effects.is_empty() {
+        return effects;
+    }
+    if let (Some(to), false) = (&form.moved_to, form.items.is_empty()) {
+        effects.extend(app.commit(
+            Payload::MoveItems {
+                items: form.items.clone(),
+                to: to.clone(),
+                reason: Some(format!(
+                    "{} {}",
+                    app.t.meeting.decided_in,
+                    case_label(&case)
+                )),
+            },
+            false,
+        ));
+    }
+    app.message = Some(app.t.meeting.decision_saved.to_string());
+    effects
+}
+
+/// "sak 08/26", or the title when the case has no number yet.
+pub fn case_label(case: &crate::model::meeting::Case) -> String {
+    match case.number {
+        Some(n) => format!("sak {n}"),
+        None => case.details.title.clone(),
+    }
+}
