@@ -299,8 +299,15 @@ impl Store {
                 for (o, bytes) in ops.iter().zip(&encoded) {
                     let id = o.op.op_id.0.as_bytes();
                     let index = match op_ids.get(id)? {
-                        Some(k) => codec::decode_index(codec::OP_IDS, &k)
-                            .map_err(sled::transaction::ConflictableTransactionError::Abort)?,
+                        Some(k) => {
+                            let index = codec::decode_index(codec::OP_IDS, &k)
+                                .map_err(sled::transaction::ConflictableTransactionError::Abort)?;
+                            // Our own op, as the server stored it: with the author and
+                            // whatever the server filled in (a case number, a tally), so
+                            // that a rebuild from the log folds what everyone else folds.
+                            log.insert(&codec::index_key(index)[..], bytes.as_slice())?;
+                            index
+                        }
                         None => {
                             let index = next;
                             next += 1;
