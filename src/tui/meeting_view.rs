@@ -309,6 +309,20 @@ pub fn result_lines<'a>(app: &'a App, round: &Round, r: &RoundResult, w: usize) 
             .unwrap_or_default();
         lines.push(Line::from(truncate(&format!("{points:>4}  {label}"), w)));
     }
+    // How each voted, in a named yes/no round (the minutes say the same).
+    if matches!(round.rules.method, Method::YesNo { .. }) && !r.named.is_empty() {
+        for n in &r.named {
+            let how = match &n.choice {
+                crate::model::vote::Choice::YesNo(YesNo::Yes) => t.yes,
+                crate::model::vote::Choice::YesNo(YesNo::No) => t.no,
+                _ => t.abstain,
+            };
+            lines.push(Line::from(Span::styled(
+                truncate(&format!("  {}: {how}", n.voter), w),
+                th.dim,
+            )));
+        }
+    }
     if r.hand_counted > 0 {
         lines.push(Line::from(Span::styled(
             fill(t.hand_counted, &[("n", &r.hand_counted)]),

@@ -1,0 +1,286 @@
+//! The meeting screen as a whole app: keys through the real keymap and `update`, the
+//! server's answers fed in as sync events, the screen drawn with TestBackend. Each role
+//! sees and may press only its own keys; a half-filled ballot survives remote updates.
+
+mod common;
+
+use common::meeting::*;
+use common::tui::*;
+use styr::i18n::Lang;
+use styr::model::meeting::{CaseDetails, CaseId, MeetingChange, MeetingId, Meetings, RoundId};
+use styr::model::vote::{Ballot, Choice, YesNo};
+use styr::model::{ItemId, Op, Payload, Role};
+use styr::protocol::{RoundCount, SeqOp};
+use styr::sync::{Identity, Link, SyncEvent};
+use styr::tui::app::{Overlay, Screen};
+use styr::tui::keymap::{self, Action, Context};
+use styr::tui::{Effect, Msg};
+
+struct Room {
+    app: styr::tui::App,
+    server: Meetings,
+    seq: u64,
+    case: CaseId,
+}
+
+/// Stamps `change` as the server would and confirms it to the app as the next seq.
+fn confirm(room: &mut Room, change: MeetingChange, ballots: &[Ballot]) -> Op {
+    let mut op = meeting_op("leder", change);
+    room.server.stamp(&mut op, |_| ballots.to_vec());
+    room.server.apply(&op);
+    room.seq += 1;
+    sync_event(
+        &mut room.app,
+        SyncEvent::Confirmed(vec![SeqOp {
+            seq: room.seq,
+            op: op.clone(),
+        }]),
+    );
+    op
+}
+
+/// The demo portfolio and a meeting with one case about three of its items, all
+/// confirmed, seen by `user` with `role`.
+fn room(user: &str, role: Role) -> Room {
+    let ops = demo_ops();
+    let items: Vec<ItemId> = ops
+        .iter()
+        .take(3)
+        .filter_map(|o| o.payload.item())
+        .collect();
+    let mut app = synced_app(&ops, Lang::Nb);
+    sync_event(
+        &mut app,
+        SyncEvent::Identity(Identity {
+            user: user.into(),
+            role,
+            org: "Åfjord".into(),
+        }),
+    );
+    sync_event(&mut app, SyncEvent::Link(Link::Online));
+    let mut room = Room {
+        app,
+        server: Meetings::default(),
+        seq: ops.len() as u64,
+        case: CaseId::new(),
+    };
+    let meeting = MeetingId::new();
+    confirm(&mut room, schedule(meeting, "2026-11-26 10:00"), &[]);
+    confirm(
+        &mut room,
+        attendance(meeting, &["leder", "medlem-a", "medlem-b"], &["medlem-c"]),
+        &[],
+    );
+    let case = room.case;
+    confirm(
+        &mut room,
+        MeetingChange::AddCase {
+            meeting,
+            case,
+            details: CaseDetails {
+                title: "Prioritering 2027".into(),
+                proposal: "Bestillerutvalget prioriterer tiltakene.".into(),
+                items,
+                ..CaseDetails::default()
+            },
+            number: None,
+        },
+        &[],
+    );
+    press(&mut room.app, "M");
+    room
+}
+
+fn open(room: &mut Room, anonymous: bool) -> RoundId {
+    let round = RoundId::new();
+    let case = room.case;
+    confirm(
+        room,
+        open_round(round, case, yes_no_rules(4), anonymous),
+        &[],
+    );
+    round
+}
+
+#[test]
+fn the_meeting_screen_at_80x24() {
+    let mut room = room("medlem-a", Role::Member);
+    let s = screen(&mut room.app, 80, 24);
+    for want in [
+        "Saksliste",
+        "01/26 Prioritering",
+        "Forslag til vedtak",
+        "Ingen votering",
+    ] {
+        assert!(s.contains(want), "{want} in\n{s}");
+    }
+    insta::assert_snapshot!("meeting_nb_80x24", s);
+    open(&mut room, false);
+    update_count(&mut room, 2, &["leder", "medlem-b"]);
+    let s = screen(&mut room.app, 80, 24);
+    insta::assert_snapshot!("meeting_open_round_nb_80x24", s);
+}
+
+fn update_count(room: &mut Room, ballots: u32, voters: &[&str]) {
+    let round = room
+        .server
+        .open_round(&room.case)
+        .expect("an open round")
+        .id;
+    sync_event(
+        &mut room.app,
+        SyncEvent::Count(RoundCount {
+            round,
+            open: true,
+            ballots,
+            voters: voters.iter().map(|v| v.to_string()).collect(),
+        }),
+    );
+}
+
+#[test]
+fn a_half_filled_ballot_survives_remote_updates_and_is_cast_whole() {
+    let mut room = room("medlem-a", Role::Member);
+    let round = open(&mut room, false);
+    press(&mut room.app, "\ty");
+    assert!(screen(&mut room.app, 80, 24).contains("endret, ikke sendt"));
+    // Others vote, a remote change lands, the screen is redrawn: the ballot stays.
+    update_count(&mut room, 1, &["leder"]);
+    let meeting = room.server.meetings()[0].id;
+    confirm(
+        &mut room,
+        add_case(meeting, CaseId::new(), "En sak til"),
+        &[],
+    );
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("(•) For"), "{s}");
+    assert!(s.contains("1 av 3 har stemt") && s.contains("leder"), "{s}");
+    let effects = press(&mut room.app, "<Enter>");
+    assert_eq!(
+        effects,
+        vec![Effect::Cast {
+            round,
+            ballot: styr::protocol::BallotRequest {
+                choice: Choice::YesNo(YesNo::Yes),
+                on_behalf_of: None,
+            },
+        }]
+    );
+    sync_event(&mut room.app, SyncEvent::BallotCast { round });
+    assert!(screen(&mut room.app, 80, 24).contains("Stemmen er levert"));
+    // Changing one's mind: a new choice is "changed" until sent again.
+    press(&mut room.app, "n");
+    assert!(screen(&mut room.app, 80, 24).contains("endret, ikke sendt"));
+}
+
+#[test]
+fn each_role_sees_and_may_use_only_its_keys() {
+    let help = |app: &mut styr::tui::App| {
+        press(app, "?");
+        assert!(matches!(app.overlay, Some(Overlay::Help)));
+        let s = screen(app, 80, 40);
+        press(app, "<Esc>");
+        s
+    };
+    let label = |a: Action| keymap::label(Context::Meeting, a).unwrap();
+    let t = Lang::Nb.strings();
+
+    let mut member = room("medlem-a", Role::Member);
+    let s = help(&mut member.app);
+    assert!(s.contains((t.actions)(Action::VoteYes)), "{s}");
+    assert!(
+        !s.contains((t.actions)(Action::OpenVote)),
+        "a member is not offered the chair's keys:\n{s}"
+    );
+    assert!(!s.contains((t.actions)(Action::RecordDecision)));
+    assert!(press(&mut member.app, label(Action::OpenVote)).is_empty());
+    assert!(persisted(&press(&mut member.app, "v")).is_empty());
+
+    let mut chair = room("leder", Role::Chair);
+    let s = help(&mut chair.app);
+    assert!(s.contains((t.actions)(Action::OpenVote)), "{s}");
+    assert!(s.contains((t.actions)(Action::CloseRound)), "{s}");
+    let ops = persisted(&press(&mut chair.app, "o"));
+    assert_eq!(ops.len(), 1);
+    assert!(matches!(
+        &ops[0].payload,
+        Payload::Meeting { change } if matches!(**change, MeetingChange::OpenRound { anonymous: false, .. })
+    ));
+    let again = press(&mut chair.app, "o");
+    assert!(persisted(&again).is_empty(), "one open round per case");
+
+    let mut secretary = room("sekretaer", Role::Secretary);
+    let s = help(&mut secretary.app);
+    assert!(s.contains((t.actions)(Action::RecordDecision)), "{s}");
+    assert!(!s.contains((t.actions)(Action::OpenVote)), "{s}");
+}
+
+#[test]
+fn closing_shows_the_result_and_the_decision_form_is_filled_in_from_it() {
+    let mut room = room("sekretaer", Role::Secretary);
+    let round = open(&mut room, false);
+    let ballots: Vec<Ballot> = [
+        ("leder", YesNo::Yes),
+        ("medlem-a", YesNo::Yes),
+        ("medlem-b", YesNo::No),
+    ]
+    .iter()
+    .map(|(v, c)| Ballot {
+        voter: Some(v.to_string()),
+        org: "Åfjord".into(),
+        choice: Choice::YesNo(*c),
+        hand_counted: false,
+    })
+    .collect();
+    let s = screen(&mut room.app, 80, 24);
+    assert!(!s.contains("Resultat"), "nothing before the close:\n{s}");
+    confirm(&mut room, close_round(round), &ballots);
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("vedtatt med 2 mot 1 stemmer"), "{s}");
+    insta::assert_snapshot!("meeting_closed_nb_80x24", s);
+
+    press(&mut room.app, "v");
+    let Screen::Meeting(m) = &room.app.screen else {
+        panic!("still the meeting")
+    };
+    let form = m.decision.as_ref().expect("the form is open");
+    assert_eq!(
+        form.fields[0].text,
+        "Bestillerutvalget prioriterer tiltakene."
+    );
+    assert_eq!(
+        form.fields[1].text, "medlem-b",
+        "the one who voted against, as dissent"
+    );
+    assert_eq!(form.items.len(), 3);
+    let effects = press(&mut room.app, "<C-s>");
+    let ops = persisted(&effects);
+    assert_eq!(ops.len(), 2, "the decision and the move of its items");
+    let Payload::Meeting { change } = &ops[0].payload else {
+        panic!()
+    };
+    let MeetingChange::Decide { decision } = &**change else {
+        panic!()
+    };
+    assert_eq!(decision.dissent, ["medlem-b"]);
+    assert_eq!(
+        decision.case_number.map(|n| n.to_string()).as_deref(),
+        Some("01/26")
+    );
+    assert!(
+        matches!(&ops[1].payload, Payload::MoveItems { items, to, .. } if items.len() == 3 && to.as_str() == "prioritert")
+    );
+    // The decision log screen finds it by case number.
+    press(&mut room.app, "<Esc>D/01/26<Enter>");
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("01/26  Prioritering 2027"), "{s}");
+    update_tiny(&mut room.app);
+}
+
+/// Every meeting screen copes with a terminal far too small.
+fn update_tiny(app: &mut styr::tui::App) {
+    for (w, h) in [(1, 1), (20, 5), (40, 10)] {
+        let _ = styr::tui::update(app, Msg::Resize(w, h));
+        let _ = screen(app, w, h);
+    }
+}
