@@ -3,6 +3,7 @@
 //! timestamp arrives inside an `Op`, so folding the same ops always gives the same state.
 
 pub mod conflict;
+pub mod criteria;
 mod field_text;
 mod history;
 mod ids;
@@ -13,6 +14,7 @@ pub mod replica;
 pub mod role;
 mod stage;
 pub mod text;
+pub mod vote;
 
 pub use field_text::FieldParseError;
 pub use history::{histories, history_of, HistoryEntry, HistoryEvent};
