@@ -24,6 +24,10 @@ pub struct Config {
     pub lang: Option<String>,
     /// The board's columns, in order: `[[stages]] key = "…" name = "…" name_en = "…" side = false`.
     pub stages: Option<Vec<Stage>>,
+    /// How the body runs its meetings: `[meeting] body = "…" case_format = "NN/YY"
+    /// casting_vote = false per_municipality = false dots = 5`.
+    #[serde(default)]
+    pub meeting: crate::model::meeting::BodyRules,
 }
 
 /// Line (1-based) of byte offset `at` in `text`.
@@ -92,6 +96,23 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meeting_rules_with_defaults_and_a_clear_error() {
+        use crate::model::meeting::CaseNumberFormat;
+        let c = Config::parse(
+            "[meeting]\ncase_format = \"YYYY/NNN\"\ncasting_vote = true\n",
+            "c.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.meeting.case_format, CaseNumberFormat::YyyyNnn);
+        assert!(c.meeting.casting_vote);
+        assert_eq!(c.meeting.body, "Bestillerutvalget");
+        assert_eq!(Config::default().meeting.dots, 5);
+        let e = Config::parse("[meeting]\n\ncase_format = \"NN-YY\"\n", "c.toml").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("NN/YY or YYYY/NNN"), "{}", e.message);
+    }
 
     #[test]
     fn custom_stages_and_errors_with_lines() {

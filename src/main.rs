@@ -447,7 +447,7 @@ fn open_board(
         ));
     }
     let draft = store.take_draft().ok().flatten();
-    let app = App::new(AppInit {
+    let mut app = App::new(AppInit {
         replica,
         server: server.as_ref().map(|(url, _, _)| url.to_string()),
         identity: store.identity().map(Into::into),
@@ -462,6 +462,7 @@ fn open_board(
         notices,
         clock: now_ms,
     });
+    app.body_rules = config.meeting.clone();
     match run(app, store, transport) {
         Ok((ending, app)) => {
             if let Some(m) = ending_message(&app, &ending) {

@@ -284,3 +284,50 @@ fn update_tiny(app: &mut styr::tui::App) {
         let _ = screen(app, w, h);
     }
 }
+
+#[test]
+fn the_secretary_enters_hand_counts_and_keeps_the_agenda() {
+    let mut room = room("sekretaer", Role::Secretary);
+    let meeting = room.server.meetings()[0].id;
+    let second = CaseId::new();
+    confirm(&mut room, add_case(meeting, second, "Andre sak"), &[]);
+    let round = open(&mut room, false);
+    // h picks whom the ballot is for: the eligible voters in turn.
+    press(&mut room.app, "hh");
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("Håndtelt for medlem-a"), "{s}");
+    let effects = press(&mut room.app, "n<Enter>");
+    assert_eq!(
+        effects,
+        vec![Effect::Cast {
+            round,
+            ballot: styr::protocol::BallotRequest {
+                choice: Choice::YesNo(YesNo::No),
+                on_behalf_of: Some("medlem-a".into()),
+            },
+        }]
+    );
+    assert!(!screen(&mut room.app, 80, 24).contains("Håndtelt for"));
+
+    // J moves the case down the agenda, z postpones it: one op each.
+    let ops = persisted(&press(&mut room.app, "J"));
+    assert!(matches!(
+        &ops[..],
+        [op] if matches!(&op.payload, Payload::Meeting { change } if matches!(&**change, MeetingChange::Reorder { order, .. } if order[0] == second))
+    ));
+    assert!(room.app.view().meetings().agenda(&meeting)[0].id == second);
+    let ops = persisted(&press(&mut room.app, "z"));
+    assert!(matches!(
+        &ops[..],
+        [op] if matches!(&op.payload, Payload::Meeting { change } if matches!(&**change, MeetingChange::Postpone { postponed: true, .. }))
+    ));
+    assert!(screen(&mut room.app, 80, 24).contains("(utsatt)"));
+
+    // A member has none of these keys.
+    let mut member = room_for_member();
+    assert!(press(&mut member.app, "Jz").is_empty());
+}
+
+fn room_for_member() -> Room {
+    room("medlem-a", Role::Member)
+}

@@ -155,6 +155,10 @@ fn action_name(a: Action) -> &'static str {
         Action::RemoveDot => "Take a dot away",
         Action::SendBallot => "Cast the ballot",
         Action::RecordDecision => "Record the decision",
+        Action::CaseUp => "Move the case up the agenda",
+        Action::CaseDown => "Move the case down the agenda",
+        Action::Postpone => "Postpone the case (or take it up again)",
+        Action::HandCount => "Hand-counted ballot: choose whose it is",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -210,6 +214,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    hand_for: "Counted by hand for {name}",
     title: "Meeting",
     decisions_title: "Decisions",
     no_meetings: "No meetings yet. The secretary makes one with “styr meeting new”.",

@@ -197,6 +197,7 @@ pub struct SyncStrings {
 
 /// The strings of the meeting and decision screens.
 pub struct MeetingStrings {
+    pub hand_for: &'static str,
     pub title: &'static str,
     pub decisions_title: &'static str,
     pub no_meetings: &'static str,

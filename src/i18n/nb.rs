@@ -155,6 +155,10 @@ fn action_name(a: Action) -> &'static str {
         Action::RemoveDot => "Ta bort en prikk",
         Action::SendBallot => "Send stemmen",
         Action::RecordDecision => "Registrer vedtak",
+        Action::CaseUp => "Flytt saken opp på sakslista",
+        Action::CaseDown => "Flytt saken ned på sakslista",
+        Action::Postpone => "Utsett saken (eller ta den opp igjen)",
+        Action::HandCount => "Håndtelt stemme: velg hvem den gjelder",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -208,6 +212,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    hand_for: "Håndtelt for {name}",
     title: "Møte",
     decisions_title: "Vedtak",
     no_meetings: "Ingen møter ennå. Sekretæren lager et med «styr meeting new».",

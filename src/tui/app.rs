@@ -125,6 +125,8 @@ pub struct App {
     pub clock: fn() -> i64,
     /// The latest ballot count of each open round, as the server told it.
     pub counts: BTreeMap<crate::model::meeting::RoundId, crate::protocol::RoundCount>,
+    /// How the body runs its meetings (the settings' `[meeting]`).
+    pub body_rules: crate::model::meeting::BodyRules,
     /// Ballots being filled in, by round: nothing but the voter's own keys changes them.
     pub ballots: BTreeMap<crate::model::meeting::RoundId, super::meeting::BallotDraft>,
 }
@@ -165,6 +167,7 @@ impl App {
             size: (80, 24),
             clock: init.clock,
             counts: BTreeMap::new(),
+            body_rules: Default::default(),
             ballots: BTreeMap::new(),
         };
         if let Some(form) = init.draft.as_deref().and_then(FormState::from_draft) {
@@ -339,6 +342,10 @@ impl App {
                 | Action::AddDot
                 | Action::RemoveDot
                 | Action::SendBallot
+                | Action::CaseUp
+                | Action::CaseDown
+                | Action::Postpone
+                | Action::HandCount
         );
         if !writes {
             return true;
@@ -352,7 +359,14 @@ impl App {
         }
         match (action, self.role()) {
             (Action::MoveNext | Action::MovePrev | Action::Delete, Some(r)) => r >= Role::Secretary,
-            (Action::RecordDecision, Some(r)) => r >= Role::Secretary,
+            (
+                Action::RecordDecision
+                | Action::CaseUp
+                | Action::CaseDown
+                | Action::Postpone
+                | Action::HandCount,
+                Some(r),
+            ) => r >= Role::Secretary,
             (
                 Action::OpenVote | Action::OpenAnonymous | Action::OpenDots | Action::CloseRound,
                 Some(r),

@@ -4,7 +4,7 @@
 use super::app::App;
 use super::editor::Editor;
 use super::widgets::truncate;
-use crate::model::meeting::Decision;
+use crate::model::meeting::{CaseNumberFormat, Decision};
 use crate::model::text;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -22,17 +22,18 @@ pub struct DecisionsScreen {
 /// The decisions the query lets through, newest first.
 pub fn shown<'a>(app: &'a App, s: &DecisionsScreen) -> Vec<&'a Decision> {
     let q = text::fold(s.query.text.trim());
+    let format = app.body_rules.case_format;
     app.view()
         .meetings()
         .decisions()
         .iter()
         .rev()
-        .filter(|d| q.is_empty() || text::fold(&haystack(d)).contains(&q))
+        .filter(|d| q.is_empty() || text::fold(&haystack(d, format)).contains(&q))
         .collect()
 }
 
-fn haystack(d: &Decision) -> String {
-    let number = d.case_number.map(|n| n.to_string()).unwrap_or_default();
+fn haystack(d: &Decision, format: CaseNumberFormat) -> String {
+    let number = d.case_number.map(|n| n.format(format)).unwrap_or_default();
     let year = d
         .case_number
         .map(|n| n.year.to_string())

@@ -54,6 +54,13 @@ pub enum Action {
     SendBallot,
     /// The secretary records the decision, from a form the result has filled in.
     RecordDecision,
+    /// The secretary moves the case up or down the agenda.
+    CaseUp,
+    CaseDown,
+    /// The secretary postpones the case (or takes it up again).
+    Postpone,
+    /// The secretary enters a hand-counted ballot: picks whom it is for.
+    HandCount,
 }
 
 /// Which screen's keys apply.
@@ -158,6 +165,10 @@ static MEETING: &[Binding] = &[
     b(&[k('-')], "-", Action::RemoveDot),
     b(&[code(KeyCode::Enter)], "Enter", Action::SendBallot),
     b(&[k('v')], "v", Action::RecordDecision),
+    b(&[k('K')], "K", Action::CaseUp),
+    b(&[k('J')], "J", Action::CaseDown),
+    b(&[k('z')], "z", Action::Postpone),
+    b(&[k('h')], "h", Action::HandCount),
     b(&[k('D')], "D", Action::Decisions),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),

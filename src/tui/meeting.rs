@@ -31,6 +31,8 @@ pub struct MeetingScreen {
     /// Selected option on the ballot.
     pub option: usize,
     pub decision: Option<DecisionForm>,
+    /// The eligible voter the secretary is entering a hand-counted ballot for.
+    pub hand_for: Option<String>,
 }
 
 /// A ballot being filled in. Only ever changed by the voter's keys.
@@ -96,6 +98,7 @@ impl MeetingScreen {
             focus: Focus::Agenda,
             option: 0,
             decision: None,
+            hand_for: None,
         }
     }
 }
@@ -130,6 +133,11 @@ impl App {
             && self.role().is_none_or(|r| r >= Role::Member)
     }
 
+    /// Whether a ballot is on screen: one's own, or one the secretary enters by hand.
+    pub fn ballot_open(&self, s: &MeetingScreen, round: &Round) -> bool {
+        round.is_open() && (s.hand_for.is_some() || self.may_vote(round))
+    }
+
     fn identity_name(&self) -> String {
         self.sync
             .as_ref()
@@ -151,7 +159,9 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
         Action::Back => return back(app),
         Action::SwitchFocus => {
             s.focus = match s.focus {
-                Focus::Agenda if round.as_ref().is_some_and(|r| app.may_vote(r)) => Focus::Ballot,
+                Focus::Agenda if round.as_ref().is_some_and(|r| app.ballot_open(s, r)) => {
+                    Focus::Ballot
+                }
                 _ => Focus::Agenda,
             }
         }
@@ -196,26 +206,33 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
         | Action::VoteAbstain
         | Action::AddDot
         | Action::RemoveDot => {
-            if let Some(r) = round.filter(|r| app.may_vote(r)) {
+            if let Some(r) = round.filter(|r| app.ballot_open(s, r)) {
                 mark(app, s, &r, action);
             } else {
                 app.message = Some(app.t.meeting.no_ballot.to_string());
             }
         }
         Action::SendBallot => {
-            let Some(r) = round.filter(|r| app.may_vote(r)) else {
+            let Some(r) = round.filter(|r| app.ballot_open(s, r)) else {
                 app.message = Some(app.t.meeting.no_ballot.to_string());
                 return vec![];
             };
             let draft = app.ballots.get(&r.id).cloned().unwrap_or_default();
             return match draft.choice(&r.rules) {
-                Some(choice) if app.sync.is_some() => vec![Effect::Cast {
-                    round: r.id,
-                    ballot: BallotRequest {
-                        choice,
-                        on_behalf_of: None,
-                    },
-                }],
+                Some(choice) if app.sync.is_some() => {
+                    let on_behalf_of = s.hand_for.take();
+                    if on_behalf_of.is_some() {
+                        // A hand count: a blank ballot for the next person.
+                        app.ballots.insert(r.id, BallotDraft::for_round(&r));
+                    }
+                    vec![Effect::Cast {
+                        round: r.id,
+                        ballot: BallotRequest {
+                            choice,
+                            on_behalf_of,
+                        },
+                    }]
+                }
                 Some(_) => {
                     app.message = Some(app.t.meeting.needs_server.to_string());
                     vec![]
@@ -227,9 +244,76 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
             };
         }
         Action::RecordDecision => s.decision = Some(decision_form(app, case, round.as_ref())),
+        Action::CaseUp | Action::CaseDown => return reorder(app, s, action == Action::CaseUp),
+        Action::Postpone => {
+            let postponed = !app
+                .view()
+                .meetings()
+                .case(&case)
+                .is_some_and(|c| c.postponed);
+            return app.commit(
+                Payload::Meeting {
+                    change: Box::new(MeetingChange::Postpone { case, postponed }),
+                },
+                false,
+            );
+        }
+        Action::HandCount => match round.filter(|r| r.is_open()) {
+            Some(r) => {
+                // Cycles: nobody, then each eligible voter in turn, then nobody again.
+                let names: Vec<&str> = r.eligible.iter().map(|v| v.name.as_str()).collect();
+                let next = match &s.hand_for {
+                    None => names.first(),
+                    Some(now) => names
+                        .iter()
+                        .position(|n| n == now)
+                        .and_then(|i| names.get(i + 1)),
+                };
+                s.hand_for = next.map(|n| n.to_string());
+                s.focus = if s.hand_for.is_some() {
+                    Focus::Ballot
+                } else {
+                    Focus::Agenda
+                };
+            }
+            None => app.message = Some(app.t.meeting.no_open_round.to_string()),
+        },
         _ => {}
     }
     vec![]
+}
+
+/// Moves the selected case one place up or down the agenda, as one `Reorder` op.
+fn reorder(app: &mut App, s: &mut MeetingScreen, up: bool) -> Vec<Effect> {
+    let mut order: Vec<CaseId> = app
+        .view()
+        .meetings()
+        .agenda(&s.meeting)
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let to = if up {
+        s.case.checked_sub(1)
+    } else {
+        Some(s.case + 1).filter(|&i| i < order.len())
+    };
+    let Some(to) = to else {
+        return vec![];
+    };
+    order.swap(s.case, to);
+    let effects = app.commit(
+        Payload::Meeting {
+            change: Box::new(MeetingChange::Reorder {
+                meeting: s.meeting,
+                order,
+            }),
+        },
+        false,
+    );
+    if !effects.is_empty() {
+        s.case = to;
+    }
+    effects
 }
 
 fn back(app: &mut App) -> Vec<Effect> {
@@ -275,17 +359,23 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
             )
         })
         .count() as u32;
+    let rules = &app.body_rules;
     let yes_no = RoundRules {
         method: Method::YesNo {
             majority: Majority::Simple,
         },
         options: vec![],
-        weighting: Weighting::PerPerson,
+        weighting: if rules.per_municipality {
+            Weighting::PerOrganisation
+        } else {
+            Weighting::PerPerson
+        },
         body_size: body_size.max(1),
-        casting_vote: false,
+        casting_vote: rules.casting_vote,
         election: false,
-        chair: None,
+        chair: rules.casting_vote.then(|| app.identity_name()),
     };
+    let dots = rules.dots.max(1);
     let (rules, anonymous) = match action {
         Action::OpenDots => {
             let options: Vec<String> = meetings
@@ -303,7 +393,7 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
                 return vec![];
             }
             let rules = RoundRules {
-                method: Method::Dots { per_voter: 5 },
+                method: Method::Dots { per_voter: dots },
                 options,
                 ..yes_no
             };
@@ -474,15 +564,12 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
         return effects;
     }
     if let (Some(to), false) = (&form.moved_to, form.items.is_empty()) {
+        let reason = format!("{} {}", app.t.meeting.decided_in, case_label(app, &case));
         effects.extend(app.commit(
             Payload::MoveItems {
                 items: form.items.clone(),
                 to: to.clone(),
-                reason: Some(format!(
-                    "{} {}",
-                    app.t.meeting.decided_in,
-                    case_label(&case)
-                )),
+                reason: Some(reason),
             },
             false,
         ));
@@ -491,10 +578,10 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
     effects
 }
 
-/// "sak 08/26", or the title when the case has no number yet.
-pub fn case_label(case: &crate::model::meeting::Case) -> String {
+/// "sak 08/26" (in the body's format), or the title when the case has no number yet.
+pub fn case_label(app: &App, case: &crate::model::meeting::Case) -> String {
     match case.number {
-        Some(n) => format!("sak {n}"),
+        Some(n) => format!("sak {}", n.format(app.body_rules.case_format)),
         None => case.details.title.clone(),
     }
 }

@@ -62,10 +62,12 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen) {
                     .number
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "··/··".into());
-                let mut text = format!("{number} {}", c.details.title);
-                if c.postponed {
-                    text.push_str(&format!(" ({})", t.postponed));
-                }
+                // The mark goes first: a narrow agenda cuts the end of the title.
+                let text = if c.postponed {
+                    format!("{number} ({}) {}", t.postponed, c.details.title)
+                } else {
+                    format!("{number} {}", c.details.title)
+                };
                 let marker = if i == s.case { "▶" } else { " " };
                 let style = if i == s.case { th.selected } else { th.base };
                 Line::from(Span::styled(
@@ -84,7 +86,10 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border)
-        .title(Span::styled(format!(" {} ", case_label(case)), th.accent));
+        .title(Span::styled(
+            format!(" {} ", case_label(app, case)),
+            th.accent,
+        ));
     let inner = block.inner(middle);
     f.render_widget(block, middle);
     let w = inner.width as usize;
@@ -177,8 +182,14 @@ fn vote_panel(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen, round: Op
                     lines.push(Line::from(Span::styled(l, th.dim)));
                 }
             }
-            if app.may_vote(round) {
+            if app.ballot_open(s, round) {
                 lines.push(Line::from(""));
+                if let Some(name) = &s.hand_for {
+                    lines.push(Line::from(Span::styled(
+                        truncate(&fill(t.hand_for, &[("name", name)]), w),
+                        th.warn,
+                    )));
+                }
                 lines.extend(ballot_lines(app, s, round, w));
             }
         }

@@ -71,3 +71,50 @@ mod tests {
         assert!("NN-YY".parse::<CaseNumberFormat>().is_err());
     }
 }
+
+/// How a body runs its meetings: the settings' `[meeting]` table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BodyRules {
+    /// The body's name, for new meetings.
+    pub body: String,
+    /// `NN/YY` (default) or `YYYY/NNN`.
+    #[serde(with = "format_text")]
+    pub case_format: CaseNumberFormat,
+    /// Whether the chair's vote decides a tie (never in elections).
+    pub casting_vote: bool,
+    /// One vote per municipality instead of one per person.
+    pub per_municipality: bool,
+    /// Dots each voter spreads in a dot vote.
+    pub dots: u32,
+}
+
+impl Default for BodyRules {
+    fn default() -> Self {
+        BodyRules {
+            body: "Bestillerutvalget".into(),
+            case_format: CaseNumberFormat::NnYy,
+            casting_vote: false,
+            per_municipality: false,
+            dots: 5,
+        }
+    }
+}
+
+/// The case format as people write it in the settings: "NN/YY" or "YYYY/NNN".
+mod format_text {
+    use super::CaseNumberFormat;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(f: &CaseNumberFormat, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match f {
+            CaseNumberFormat::NnYy => "NN/YY",
+            CaseNumberFormat::YyyyNnn => "YYYY/NNN",
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CaseNumberFormat, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -10,7 +10,7 @@ mod ids;
 mod rules;
 mod state;
 
-pub use case_number::{CaseNumber, CaseNumberFormat};
+pub use case_number::{BodyRules, CaseNumber, CaseNumberFormat};
 pub use change::{
     Attendee, CaseDetails, Disqualified, MeetingChange, MeetingDetails, MinutesStatus, Presence,
     Voter,
