@@ -331,3 +331,148 @@ fn the_secretary_enters_hand_counts_and_keeps_the_agenda() {
 fn room_for_member() -> Room {
     room("medlem-a", Role::Member)
 }
+
+/// Opens a round with `method` on the room's case, over its items (or the case itself
+/// when scoring), confirmed as the server would.
+fn opens(
+    room: &mut Room,
+    method: styr::model::vote::Method,
+) -> (RoundId, styr::model::vote::RoundRules) {
+    let case = room.server.case(&room.case).unwrap().clone();
+    let options: Vec<String> = match method {
+        styr::model::vote::Method::Scoring { .. } => vec![case.details.title.clone()],
+        _ => case
+            .details
+            .items
+            .iter()
+            .map(|id| room.app.view().get(id).unwrap().title.clone())
+            .collect(),
+    };
+    let rules = styr::model::vote::RoundRules {
+        method,
+        options,
+        ..yes_no_rules(4)
+    };
+    let round = RoundId::new();
+    let case = room.case;
+    confirm(room, open_round(round, case, rules.clone(), true), &[]);
+    (round, rules)
+}
+
+#[test]
+fn the_chair_opens_every_method_with_one_key() {
+    use styr::model::vote::Method;
+    for (key, want) in [
+        ("p", "dots"),
+        ("r", "borda"),
+        ("g", "approval"),
+        ("s", "scoring"),
+        ("o", "yes_no"),
+    ] {
+        let mut chair = room("leder", Role::Chair);
+        let ops = persisted(&press(&mut chair.app, key));
+        let [op] = &ops[..] else {
+            panic!("{key}: {ops:?}")
+        };
+        let Payload::Meeting { change } = &op.payload else {
+            panic!()
+        };
+        let MeetingChange::OpenRound { rules, .. } = &**change else {
+            panic!()
+        };
+        let kind = match &rules.method {
+            Method::Dots { .. } => "dots",
+            Method::Borda => "borda",
+            Method::Approval => "approval",
+            Method::Scoring { criteria } => {
+                assert_eq!(criteria.criteria.len(), 5);
+                assert_eq!(rules.options, ["Prioritering 2027"]);
+                "scoring"
+            }
+            Method::YesNo { .. } => "yes_no",
+        };
+        assert_eq!(kind, want, "key {key}");
+        if matches!(
+            rules.method,
+            Method::Dots { .. } | Method::Borda | Method::Approval
+        ) {
+            assert_eq!(rules.options.len(), 3, "over the case's items");
+        }
+    }
+}
+
+#[test]
+fn ranked_and_scoring_ballots_are_filled_in_with_keys() {
+    let mut room = room("medlem-a", Role::Member);
+    let (round, _) = opens(&mut room, styr::model::vote::Method::Borda);
+    // Second item first, then the first; a place taken back closes the gap.
+    press(&mut room.app, "\tj+k+jj+");
+    press(&mut room.app, "k-"); // the second item leaves the ranking
+    press(&mut room.app, "+"); // and comes back last
+    let effects = press(&mut room.app, "<Enter>");
+    let [Effect::Cast { ballot, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(ballot.choice, Choice::Ranked(vec![0, 2, 1]));
+    let closed = Ballot {
+        voter: Some("medlem-a".into()),
+        org: "Åfjord".into(),
+        choice: ballot.choice.clone(),
+        hand_counted: false,
+    };
+    let chairs = Ballot {
+        voter: Some("leder".into()),
+        ..closed.clone()
+    };
+    confirm(&mut room, close_round(round), &[closed, chairs]);
+    let s = screen(&mut room.app, 80, 24);
+    // Two ballots of a body of four: quorum; first places 2 points, second 1.
+    assert!(s.contains("Flest stemmer:") && s.contains("   4  "), "{s}");
+
+    let (round, _) = opens(
+        &mut room,
+        styr::model::vote::Method::Scoring {
+            criteria: styr::model::criteria::CriteriaSet::prosjektportalen(),
+        },
+    );
+    press(&mut room.app, "\t5j5j4j4");
+    let incomplete = press(&mut room.app, "<Enter>");
+    assert!(incomplete.is_empty(), "every criterion needs a mark");
+    let s = screen(&mut room.app, 80, 24);
+    assert!(
+        s.contains("Strategisk verdi") && s.contains("Sum 18"),
+        "{s}"
+    );
+    let effects = press(&mut room.app, "j3<Enter>");
+    let [Effect::Cast { ballot, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let Choice::Scores { per_option } = &ballot.choice else {
+        panic!()
+    };
+    assert_eq!(per_option[0].criteria, [5, 5, 4, 4, 3]);
+    let mine = Ballot {
+        voter: Some("medlem-a".into()),
+        org: "Åfjord".into(),
+        choice: ballot.choice.clone(),
+        hand_counted: false,
+    };
+    let theirs = Ballot {
+        voter: Some("leder".into()),
+        choice: Choice::Scores {
+            per_option: vec![styr::model::vote::Scores {
+                criteria: vec![3, 3, 3, 3, 3],
+                adjustment: 0,
+                comment: String::new(),
+            }],
+        },
+        ..mine.clone()
+    };
+    confirm(&mut room, close_round(round), &[mine, theirs]);
+    let s = screen(&mut room.app, 80, 24);
+    // (21 + 15) / 2 = 18: more than 16, so Bør ha; the scorers are 6 apart.
+    assert!(
+        s.contains("Bør ha (18.0)") && s.contains("spredning 6"),
+        "{s}"
+    );
+}

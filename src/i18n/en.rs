@@ -18,6 +18,7 @@ pub static STRINGS: Strings = Strings {
     saved: "✓ Saved",
     sync: &SYNC,
     meeting: &MEETING,
+    criterion: criterion_name,
     saving: "… Saving",
     not_saved: "✗ Not saved: {err}",
     slot_note: "separate copy (slot {n})",
@@ -159,6 +160,10 @@ fn action_name(a: Action) -> &'static str {
         Action::CaseDown => "Move the case down the agenda",
         Action::Postpone => "Postpone the case (or take it up again)",
         Action::HandCount => "Hand-counted ballot: choose whose it is",
+        Action::OpenRanked => "Open a ranked vote (Borda) on the items",
+        Action::OpenApproval => "Open an approval vote on the items",
+        Action::OpenScoring => "Open scoring on the criteria",
+        Action::Score(_) => "Mark 1–5 on the criterion",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -214,6 +219,11 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    classes: ["Must have", "Should have", "Could have", "Will not have"],
+    spread: "spread {n}",
+    scores_hint: "↑↓ criterion · 1–5 mark · Enter send",
+    ranked_hint: "↑↓ option · + next place · - remove · Enter send",
+    total: "Total {n}",
     hand_for: "Counted by hand for {name}",
     title: "Meeting",
     decisions_title: "Decisions",
@@ -274,3 +284,17 @@ static MEETING: MeetingStrings = MeetingStrings {
     minutes_approved: "approved",
     minutes_frozen: "frozen",
 };
+
+fn criterion_name(key: &str) -> &str {
+    match key {
+        "strategic_value" => "Strategic value",
+        "qualitative_benefit" => "Qualitative benefit",
+        "economic_benefit" => "Economic benefit",
+        "operational_need_or_legal_duty" => "Operational need or legal duty",
+        "risk" => "Risk",
+        "user_value" => "Value for users",
+        "efficiency" => "Efficiency potential",
+        "benefits" => "Benefits",
+        other => other,
+    }
+}

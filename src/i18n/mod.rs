@@ -78,6 +78,8 @@ pub struct Strings {
     /// Sync, login and roles.
     pub sync: &'static SyncStrings,
     pub meeting: &'static MeetingStrings,
+    /// The name of a scoring criterion by its key (an unknown key is shown as it is).
+    pub criterion: fn(&str) -> &str,
     pub not_saved: &'static str,
     pub slot_note: &'static str,
     pub hint_help: &'static str,
@@ -197,6 +199,12 @@ pub struct SyncStrings {
 
 /// The strings of the meeting and decision screens.
 pub struct MeetingStrings {
+    /// Må ha, Bør ha, Kan ha, Skal ikke ha.
+    pub classes: [&'static str; 4],
+    pub spread: &'static str,
+    pub scores_hint: &'static str,
+    pub ranked_hint: &'static str,
+    pub total: &'static str,
     pub hand_for: &'static str,
     pub title: &'static str,
     pub decisions_title: &'static str,

@@ -19,6 +19,7 @@ pub static STRINGS: Strings = Strings {
     saving: "… Lagrer",
     sync: &SYNC,
     meeting: &MEETING,
+    criterion: criterion_name,
     not_saved: "✗ Ikke lagret: {err}",
     slot_note: "egen kopi (plass {n})",
     hint_help: "? hjelp · : kommandoer · q avslutt",
@@ -159,6 +160,10 @@ fn action_name(a: Action) -> &'static str {
         Action::CaseDown => "Flytt saken ned på sakslista",
         Action::Postpone => "Utsett saken (eller ta den opp igjen)",
         Action::HandCount => "Håndtelt stemme: velg hvem den gjelder",
+        Action::OpenRanked => "Åpne rangering (Borda) om tiltakene",
+        Action::OpenApproval => "Åpne godkjenningsvotering om tiltakene",
+        Action::OpenScoring => "Åpne poenggiving på kriteriene",
+        Action::Score(_) => "Karakter 1–5 på kriteriet",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -212,6 +217,11 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    classes: ["Må ha", "Bør ha", "Kan ha", "Skal ikke ha"],
+    spread: "spredning {n}",
+    scores_hint: "↑↓ kriterium · 1–5 karakter · Enter send",
+    ranked_hint: "↑↓ valg · + neste plass · - fjern · Enter send",
+    total: "Sum {n}",
     hand_for: "Håndtelt for {name}",
     title: "Møte",
     decisions_title: "Vedtak",
@@ -272,3 +282,17 @@ static MEETING: MeetingStrings = MeetingStrings {
     minutes_approved: "godkjent",
     minutes_frozen: "låst",
 };
+
+fn criterion_name(key: &str) -> &str {
+    match key {
+        "strategic_value" => "Strategisk verdi",
+        "qualitative_benefit" => "Kvalitativ gevinst",
+        "economic_benefit" => "Økonomisk gevinst",
+        "operational_need_or_legal_duty" => "Driftsbehov eller lovkrav",
+        "risk" => "Risiko",
+        "user_value" => "Verdi for brukerne",
+        "efficiency" => "Effektiviseringspotensial",
+        "benefits" => "Gevinster",
+        other => other,
+    }
+}

@@ -334,6 +334,10 @@ impl App {
                 | Action::OpenVote
                 | Action::OpenAnonymous
                 | Action::OpenDots
+                | Action::OpenRanked
+                | Action::OpenApproval
+                | Action::OpenScoring
+                | Action::Score(_)
                 | Action::CloseRound
                 | Action::RecordDecision
                 | Action::VoteYes
@@ -368,7 +372,13 @@ impl App {
                 Some(r),
             ) => r >= Role::Secretary,
             (
-                Action::OpenVote | Action::OpenAnonymous | Action::OpenDots | Action::CloseRound,
+                Action::OpenVote
+                | Action::OpenAnonymous
+                | Action::OpenDots
+                | Action::OpenRanked
+                | Action::OpenApproval
+                | Action::OpenScoring
+                | Action::CloseRound,
                 Some(r),
             ) => r >= Role::Chair,
             _ => true,

@@ -61,6 +61,14 @@ pub enum Action {
     Postpone,
     /// The secretary enters a hand-counted ballot: picks whom it is for.
     HandCount,
+    /// The chair opens a ranked vote (Borda count) over the case's items.
+    OpenRanked,
+    /// The chair opens an approval vote over the case's items.
+    OpenApproval,
+    /// The chair opens a scoring round on the criteria for the case.
+    OpenScoring,
+    /// A mark 1–5 on the selected criterion of a scoring ballot (the digit typed).
+    Score(u8),
 }
 
 /// Which screen's keys apply.
@@ -157,12 +165,20 @@ static MEETING: &[Binding] = &[
     b(&[k('o')], "o", Action::OpenVote),
     b(&[k('O')], "O", Action::OpenAnonymous),
     b(&[k('p')], "p", Action::OpenDots),
+    b(&[k('r')], "r", Action::OpenRanked),
+    b(&[k('g')], "g", Action::OpenApproval),
+    b(&[k('s')], "s", Action::OpenScoring),
     b(&[k('c')], "c", Action::CloseRound),
     b(&[k('y')], "y", Action::VoteYes),
     b(&[k('n')], "n", Action::VoteNo),
     b(&[k('a')], "a", Action::VoteAbstain),
     b(&[k('+'), k(' ')], "+/Space", Action::AddDot),
     b(&[k('-')], "-", Action::RemoveDot),
+    b(
+        &[k('1'), k('2'), k('3'), k('4'), k('5')],
+        "1–5",
+        Action::Score(0),
+    ),
     b(&[code(KeyCode::Enter)], "Enter", Action::SendBallot),
     b(&[k('v')], "v", Action::RecordDecision),
     b(&[k('K')], "K", Action::CaseUp),
@@ -240,12 +256,20 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
 }
 
 /// The action bound to `key` in `ctx`. A typed character matches whatever Shift state
-/// the terminal reports with it ('L' may arrive with or without SHIFT).
+/// the terminal reports with it ('L' may arrive with or without SHIFT). A digit bound to
+/// `Score` carries the digit.
 pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
     bindings(ctx)
         .iter()
         .find(|b| b.keys.iter().any(|c| matches(c, key)))
-        .map(|b| b.action)
+        .map(|b| match (b.action, key.code) {
+            (Action::Score(_), KeyCode::Char(c)) => Action::Score(
+                c.to_digit(10)
+                    .and_then(|d| u8::try_from(d).ok())
+                    .unwrap_or(0),
+            ),
+            (a, _) => a,
+        })
 }
 
 fn matches(chord: &Chord, key: &KeyEvent) -> bool {

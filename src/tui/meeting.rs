@@ -33,13 +33,18 @@ pub struct MeetingScreen {
     pub decision: Option<DecisionForm>,
     /// The eligible voter the secretary is entering a hand-counted ballot for.
     pub hand_for: Option<String>,
+    /// The round the ballot cursor belongs to: a new round starts at its first option.
+    pub round: Option<RoundId>,
 }
 
 /// A ballot being filled in. Only ever changed by the voter's keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BallotDraft {
-    /// Dots (or 0/1 approvals) per option.
+    /// Per option: dots, 0/1 approvals, or the place in a ranking (1 = first, 0 = not
+    /// ranked).
     pub marks: Vec<u32>,
+    /// A scoring ballot's mark per criterion (0 = not given yet).
+    pub scores: Vec<u8>,
     pub yes_no: Option<YesNo>,
     /// The server has kept this ballot (it may still be changed and sent again).
     pub sent: bool,
@@ -47,8 +52,13 @@ pub struct BallotDraft {
 
 impl BallotDraft {
     fn for_round(round: &Round) -> Self {
+        let criteria = match &round.rules.method {
+            Method::Scoring { criteria } => criteria.criteria.len(),
+            _ => 0,
+        };
         BallotDraft {
             marks: vec![0; round.rules.options.len()],
+            scores: vec![0; criteria],
             ..BallotDraft::default()
         }
     }
@@ -63,7 +73,26 @@ impl BallotDraft {
                     .filter(|&i| self.marks[i] > 0)
                     .collect(),
             )),
-            Method::Borda | Method::Scoring { .. } => None,
+            Method::Borda => {
+                let mut ranked: Vec<(u32, usize)> = (self.marks.iter().enumerate())
+                    .filter(|(_, &m)| m > 0)
+                    .map(|(i, &m)| (m, i))
+                    .collect();
+                ranked.sort();
+                (!ranked.is_empty())
+                    .then(|| Choice::Ranked(ranked.into_iter().map(|(_, i)| i).collect()))
+            }
+            // The screen scores one option (the case); every criterion needs a mark.
+            Method::Scoring { .. } => (!self.scores.is_empty()
+                && self.scores.iter().all(|&m| m > 0)
+                && rules.options.len() == 1)
+                .then(|| Choice::Scores {
+                    per_option: vec![crate::model::vote::Scores {
+                        criteria: self.scores.clone(),
+                        adjustment: 0,
+                        comment: String::new(),
+                    }],
+                }),
         }
     }
 
@@ -99,6 +128,7 @@ impl MeetingScreen {
             option: 0,
             decision: None,
             hand_for: None,
+            round: None,
         }
     }
 }
@@ -155,6 +185,13 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
         return vec![];
     };
     let round = app.shown_round(&case).cloned();
+    let shown = round.as_ref().map(|r| r.id);
+    if s.round != shown {
+        s.round = shown;
+        s.option = 0;
+        s.focus = Focus::Agenda;
+        s.hand_for = None;
+    }
     match action {
         Action::Back => return back(app),
         Action::SwitchFocus => {
@@ -169,7 +206,10 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
             let down = action == Action::Down;
             match (s.focus, &round) {
                 (Focus::Ballot, Some(r)) => {
-                    let n = r.rules.options.len();
+                    let n = match &r.rules.method {
+                        Method::Scoring { criteria } => criteria.criteria.len(),
+                        _ => r.rules.options.len(),
+                    };
                     s.option = step(s.option, n, down);
                 }
                 _ => {
@@ -183,7 +223,12 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
                 }
             }
         }
-        Action::OpenVote | Action::OpenAnonymous | Action::OpenDots => {
+        Action::OpenVote
+        | Action::OpenAnonymous
+        | Action::OpenDots
+        | Action::OpenRanked
+        | Action::OpenApproval
+        | Action::OpenScoring => {
             return open_round(app, case, action);
         }
         Action::CloseRound => match round.filter(|r| r.is_open()) {
@@ -205,7 +250,8 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
         | Action::VoteNo
         | Action::VoteAbstain
         | Action::AddDot
-        | Action::RemoveDot => {
+        | Action::RemoveDot
+        | Action::Score(_) => {
             if let Some(r) = round.filter(|r| app.ballot_open(s, r)) {
                 mark(app, s, &r, action);
             } else {
@@ -376,28 +422,47 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
         chair: rules.casting_vote.then(|| app.identity_name()),
     };
     let dots = rules.dots.max(1);
+    let items: Vec<String> = meetings
+        .case(&case)
+        .map(|c| {
+            c.details
+                .items
+                .iter()
+                .filter_map(|id| app.view().get(id).map(|i| i.title.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     let (rules, anonymous) = match action {
-        Action::OpenDots => {
-            let options: Vec<String> = meetings
-                .case(&case)
-                .map(|c| {
-                    c.details
-                        .items
-                        .iter()
-                        .filter_map(|id| app.view().get(id).map(|i| i.title.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if options.len() < 2 {
+        Action::OpenDots | Action::OpenRanked | Action::OpenApproval => {
+            if items.len() < 2 {
                 app.message = Some(app.t.meeting.needs_options.to_string());
                 return vec![];
             }
+            let method = match action {
+                Action::OpenDots => Method::Dots { per_voter: dots },
+                Action::OpenRanked => Method::Borda,
+                _ => Method::Approval,
+            };
             let rules = RoundRules {
-                method: Method::Dots { per_voter: dots },
-                options,
+                method,
+                options: items,
                 ..yes_no
             };
             (rules, true)
+        }
+        Action::OpenScoring => {
+            let title = meetings
+                .case(&case)
+                .map(|c| c.details.title.clone())
+                .unwrap_or_default();
+            let rules = RoundRules {
+                method: Method::Scoring {
+                    criteria: crate::model::criteria::CriteriaSet::prosjektportalen(),
+                },
+                options: vec![title],
+                ..yes_no
+            };
+            (rules, false)
         }
         Action::OpenAnonymous => (yes_no, true),
         _ => (yes_no, false),
@@ -422,7 +487,34 @@ fn mark(app: &mut App, s: &mut MeetingScreen, round: &Round, action: Action) {
         .entry(round.id)
         .or_insert_with(|| BallotDraft::for_round(round));
     draft.marks.resize(round.rules.options.len(), 0);
+    if let Method::Scoring { criteria } = &round.rules.method {
+        draft.scores.resize(criteria.criteria.len(), 0);
+    }
     match (action, &round.rules.method) {
+        (Action::Score(mark @ 1..=5), Method::Scoring { .. }) => {
+            if let Some(m) = draft.scores.get_mut(s.option) {
+                *m = mark;
+            }
+        }
+        (Action::AddDot, Method::Borda) => {
+            let next = draft.marks.iter().max().copied().unwrap_or(0) + 1;
+            if let Some(m) = draft.marks.get_mut(s.option).filter(|m| **m == 0) {
+                *m = next;
+            }
+        }
+        (Action::RemoveDot, Method::Borda) => {
+            let Some(&place) = draft.marks.get(s.option).filter(|m| **m > 0) else {
+                return;
+            };
+            // Everyone after it moves up one place.
+            for m in &mut draft.marks {
+                if *m == place {
+                    *m = 0;
+                } else if *m > place {
+                    *m -= 1;
+                }
+            }
+        }
         (Action::VoteYes, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::Yes),
         (Action::VoteNo, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::No),
         (Action::VoteAbstain, Method::YesNo { .. }) => draft.yes_no = Some(YesNo::Abstain),

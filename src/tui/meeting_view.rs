@@ -244,23 +244,43 @@ fn ballot_lines<'a>(app: &'a App, s: &MeetingScreen, round: &Round, w: usize) ->
             }
             lines.push(Line::from(Span::styled(truncate(t.ballot_hint, w), th.dim)));
         }
+        Method::Scoring { criteria } => {
+            for (i, key) in criteria.criteria.iter().enumerate() {
+                let mark = draft.scores.get(i).copied().unwrap_or(0);
+                let shown = if mark == 0 {
+                    "·".to_string()
+                } else {
+                    mark.to_string()
+                };
+                let here = i == s.option && s.focus == Focus::Ballot;
+                let cursor = if here { "▶" } else { " " };
+                lines.push(Line::from(Span::styled(
+                    truncate(&format!("{cursor}{shown} {}", (app.t.criterion)(key)), w),
+                    if here { th.selected } else { th.base },
+                )));
+            }
+            let sum: u32 = draft.scores.iter().map(|&m| u32::from(m)).sum();
+            lines.push(Line::from(Span::styled(
+                truncate(&fill(t.total, &[("n", &sum)]), w),
+                th.dim,
+            )));
+            lines.push(Line::from(Span::styled(truncate(t.scores_hint, w), th.dim)));
+        }
         method => {
             for (i, option) in round.rules.options.iter().enumerate() {
                 let n = draft.marks.get(i).copied().unwrap_or(0);
-                let dots = "●".repeat(n as usize);
-                let cursor = if i == s.option && s.focus == Focus::Ballot {
-                    "▶"
-                } else {
-                    " "
+                let mark = match method {
+                    Method::Borda if n > 0 => format!("{n}."),
+                    Method::Borda => String::new(),
+                    Method::Approval if n > 0 => "✓".to_string(),
+                    Method::Approval => String::new(),
+                    _ => "●".repeat(n as usize),
                 };
-                let style = if i == s.option && s.focus == Focus::Ballot {
-                    th.selected
-                } else {
-                    th.base
-                };
+                let here = i == s.option && s.focus == Focus::Ballot;
+                let cursor = if here { "▶" } else { " " };
                 lines.push(Line::from(Span::styled(
-                    truncate(&format!("{cursor}{dots:<5} {option}"), w),
-                    style,
+                    truncate(&format!("{cursor}{mark:<5} {option}"), w),
+                    if here { th.selected } else { th.base },
                 )));
             }
             if let Method::Dots { per_voter } = method {
@@ -270,7 +290,12 @@ fn ballot_lines<'a>(app: &'a App, s: &MeetingScreen, round: &Round, w: usize) ->
                     th.dim,
                 )));
             }
-            lines.push(Line::from(Span::styled(truncate(t.dots_hint, w), th.dim)));
+            let hint = if matches!(method, Method::Borda) {
+                t.ranked_hint
+            } else {
+                t.dots_hint
+            };
+            lines.push(Line::from(Span::styled(truncate(hint, w), th.dim)));
         }
     }
     lines
@@ -303,7 +328,15 @@ pub fn result_lines<'a>(app: &'a App, round: &Round, r: &RoundResult, w: usize) 
         Outcome::Tie { .. } => t.tie.to_string(),
         Outcome::NoQuorum => t.no_quorum.to_string(),
         Outcome::NoBallots | Outcome::Overflow => t.no_ballots.to_string(),
-        Outcome::Classed { class, .. } => format!("{class:?}"),
+        Outcome::Classed { class, mean, .. } => {
+            let name = match class {
+                crate::model::criteria::PriorityClass::MustHave => t.classes[0],
+                crate::model::criteria::PriorityClass::ShouldHave => t.classes[1],
+                crate::model::criteria::PriorityClass::CouldHave => t.classes[2],
+                crate::model::criteria::PriorityClass::WillNotHave => t.classes[3],
+            };
+            format!("{name} ({:.1})", mean.to_f64())
+        }
     };
     for l in wrap(&outcome, w) {
         lines.push(Line::from(Span::styled(l, th.ok)));
@@ -319,6 +352,17 @@ pub fn result_lines<'a>(app: &'a App, round: &Round, r: &RoundResult, w: usize) 
             .map(|f| f.to_string())
             .unwrap_or_default();
         lines.push(Line::from(truncate(&format!("{points:>4}  {label}"), w)));
+        if let Some(stats) = &total.scores {
+            let mean = total
+                .mean()
+                .map(|m| format!("{:.1}", m.to_f64()))
+                .unwrap_or_default();
+            let spread = fill(t.spread, &[("n", &stats.spread())]);
+            lines.push(Line::from(Span::styled(
+                truncate(&format!("      ⌀ {mean} · {spread}"), w),
+                th.dim,
+            )));
+        }
     }
     // How each voted, in a named yes/no round (the minutes say the same).
     if matches!(round.rules.method, Method::YesNo { .. }) && !r.named.is_empty() {
