@@ -476,3 +476,24 @@ fn ranked_and_scoring_ballots_are_filled_in_with_keys() {
         "{s}"
     );
 }
+
+#[test]
+fn the_secretary_puts_a_board_item_on_the_agenda_with_one_key() {
+    let mut room = room("sekretaer", Role::Secretary);
+    press(&mut room.app, "<Esc>");
+    let item = room.app.selected_id().expect("a selected card");
+    let title = room.app.view().get(&item).unwrap().title.clone();
+    let ops = persisted(&press(&mut room.app, "A"));
+    let [op] = &ops[..] else { panic!("{ops:?}") };
+    let Payload::Meeting { change } = &op.payload else { panic!() };
+    let MeetingChange::AddCase { details, number, .. } = &**change else { panic!() };
+    assert_eq!(details.items, [item]);
+    assert_eq!(details.title, title);
+    assert_eq!(*number, None, "the server numbers it");
+    press(&mut room.app, "M");
+    let agenda = room.app.view().meetings().agenda(&room.server.meetings()[0].id);
+    assert_eq!(agenda.len(), 2, "shown at once, before the server confirms");
+    let mut member = room_for_member();
+    press(&mut member.app, "<Esc>");
+    assert!(press(&mut member.app, "A").is_empty(), "a member may not");
+}

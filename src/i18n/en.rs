@@ -164,6 +164,7 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenApproval => "Open an approval vote on the items",
         Action::OpenScoring => "Open scoring on the criteria",
         Action::Score(_) => "Mark 1–5 on the criterion",
+        Action::AddToAgenda => "Put the item on the next meeting's agenda",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -219,6 +220,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    added_to_agenda: "On the agenda: {title}",
     classes: ["Must have", "Should have", "Could have", "Will not have"],
     spread: "spread {n}",
     scores_hint: "↑↓ criterion · 1–5 mark · Enter send",

@@ -164,6 +164,7 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenApproval => "Åpne godkjenningsvotering om tiltakene",
         Action::OpenScoring => "Åpne poenggiving på kriteriene",
         Action::Score(_) => "Karakter 1–5 på kriteriet",
+        Action::AddToAgenda => "Sett saken på sakslista til neste møte",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -217,6 +218,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    added_to_agenda: "Satt på sakslista: {title}",
     classes: ["Må ha", "Bør ha", "Kan ha", "Skal ikke ha"],
     spread: "spredning {n}",
     scores_hint: "↑↓ kriterium · 1–5 karakter · Enter send",

@@ -350,6 +350,7 @@ impl App {
                 | Action::CaseDown
                 | Action::Postpone
                 | Action::HandCount
+                | Action::AddToAgenda
         );
         if !writes {
             return true;
@@ -368,7 +369,8 @@ impl App {
                 | Action::CaseUp
                 | Action::CaseDown
                 | Action::Postpone
-                | Action::HandCount,
+                | Action::HandCount
+                | Action::AddToAgenda,
                 Some(r),
             ) => r >= Role::Secretary,
             (

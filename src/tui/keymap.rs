@@ -69,6 +69,8 @@ pub enum Action {
     OpenScoring,
     /// A mark 1–5 on the selected criterion of a scoring ballot (the digit typed).
     Score(u8),
+    /// The secretary puts the selected item on the latest meeting's agenda as a case.
+    AddToAgenda,
 }
 
 /// Which screen's keys apply.
@@ -151,6 +153,7 @@ static BOARD: &[Binding] = &[
     b(&[k('u')], "u", Action::Undo),
     b(&[k('/')], "/", Action::Filter),
     b(&[k('M')], "M", Action::Meetings),
+    b(&[k('A')], "A", Action::AddToAgenda),
     b(&[k('D')], "D", Action::Decisions),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),

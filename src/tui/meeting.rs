@@ -329,6 +329,36 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
     vec![]
 }
 
+/// Puts an item on the latest meeting's agenda as a case of its own.
+pub fn add_to_agenda(app: &mut App, item: ItemId) -> Vec<Effect> {
+    let Some(meeting) = app.latest_meeting() else {
+        app.message = Some(app.t.meeting.no_meetings.to_string());
+        return vec![];
+    };
+    let Some(title) = app.view().get(&item).map(|i| i.title.clone()) else {
+        return vec![];
+    };
+    let effects = app.commit(
+        Payload::Meeting {
+            change: Box::new(MeetingChange::AddCase {
+                meeting,
+                case: CaseId::new(),
+                details: crate::model::meeting::CaseDetails {
+                    title: title.clone(),
+                    items: vec![item],
+                    ..Default::default()
+                },
+                number: None,
+            }),
+        },
+        false,
+    );
+    if !effects.is_empty() {
+        app.say(app.t.meeting.added_to_agenda, &[("title", &title)]);
+    }
+    effects
+}
+
 /// Moves the selected case one place up or down the agenda, as one `Reorder` op.
 fn reorder(app: &mut App, s: &mut MeetingScreen, up: bool) -> Vec<Effect> {
     let mut order: Vec<CaseId> = app

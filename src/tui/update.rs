@@ -449,6 +449,11 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
             None => app.message = Some(app.t.meeting.no_meetings.to_string()),
         },
         Action::Decisions => app.screen = Screen::Decisions(DecisionsScreen::default()),
+        Action::AddToAgenda => {
+            if let Some(id) = app.selected_id() {
+                return meeting::add_to_agenda(app, id);
+            }
+        }
         Action::New => {
             let stage = app
                 .columns
