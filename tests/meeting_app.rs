@@ -485,15 +485,71 @@ fn the_secretary_puts_a_board_item_on_the_agenda_with_one_key() {
     let title = room.app.view().get(&item).unwrap().title.clone();
     let ops = persisted(&press(&mut room.app, "A"));
     let [op] = &ops[..] else { panic!("{ops:?}") };
-    let Payload::Meeting { change } = &op.payload else { panic!() };
-    let MeetingChange::AddCase { details, number, .. } = &**change else { panic!() };
+    let Payload::Meeting { change } = &op.payload else {
+        panic!()
+    };
+    let MeetingChange::AddCase {
+        details, number, ..
+    } = &**change
+    else {
+        panic!()
+    };
     assert_eq!(details.items, [item]);
     assert_eq!(details.title, title);
     assert_eq!(*number, None, "the server numbers it");
     press(&mut room.app, "M");
-    let agenda = room.app.view().meetings().agenda(&room.server.meetings()[0].id);
+    let agenda = room
+        .app
+        .view()
+        .meetings()
+        .agenda(&room.server.meetings()[0].id);
     assert_eq!(agenda.len(), 2, "shown at once, before the server confirms");
     let mut member = room_for_member();
     press(&mut member.app, "<Esc>");
     assert!(press(&mut member.app, "A").is_empty(), "a member may not");
+}
+
+#[test]
+fn a_correction_is_a_new_entry_linked_to_the_one_it_corrects() {
+    let mut room = room("sekretaer", Role::Secretary);
+    let case = room.case;
+    confirm(
+        &mut room,
+        decide(
+            case,
+            "Prioritering 2027",
+            "Vedtatt med feil.",
+            styr::model::meeting::Reached::Unanimous,
+        ),
+        &[],
+    );
+    let first = room.app.view().meetings().decisions()[0].id;
+    press(&mut room.app, "D");
+    press(&mut room.app, "r");
+    let s = screen(&mut room.app, 80, 24);
+    assert!(
+        s.contains("Vedtatt med feil."),
+        "the form starts from the entry:\n{s}"
+    );
+    let ops = persisted(&press(&mut room.app, "<C-u>Rettet vedtak.<C-s>"));
+    let [op] = &ops[..] else { panic!("{ops:?}") };
+    let Payload::Meeting { change } = &op.payload else {
+        panic!()
+    };
+    let MeetingChange::Decide { decision } = &**change else {
+        panic!()
+    };
+    assert_eq!(decision.corrects, Some(first));
+    assert_eq!(decision.text, "Rettet vedtak.");
+    assert!(
+        decision.items.is_empty() && decision.moved_to.is_none(),
+        "a correction moves nothing"
+    );
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("[retting] Rettet vedtak."), "{s}");
+    assert_eq!(
+        room.app.view().meetings().decisions().len(),
+        2,
+        "the first entry stays"
+    );
 }

@@ -165,6 +165,7 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenScoring => "Open scoring on the criteria",
         Action::Score(_) => "Mark 1–5 on the criterion",
         Action::AddToAgenda => "Put the item on the next meeting's agenda",
+        Action::Correct => "Correct the decision (a new, linked entry)",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -220,6 +221,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    correction: "[correction]",
     added_to_agenda: "On the agenda: {title}",
     classes: ["Must have", "Should have", "Could have", "Will not have"],
     spread: "spread {n}",

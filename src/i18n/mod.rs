@@ -199,6 +199,7 @@ pub struct SyncStrings {
 
 /// The strings of the meeting and decision screens.
 pub struct MeetingStrings {
+    pub correction: &'static str,
     pub added_to_agenda: &'static str,
     /// Må ha, Bør ha, Kan ha, Skal ikke ha.
     pub classes: [&'static str; 4],

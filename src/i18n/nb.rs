@@ -165,6 +165,7 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenScoring => "Åpne poenggiving på kriteriene",
         Action::Score(_) => "Karakter 1–5 på kriteriet",
         Action::AddToAgenda => "Sett saken på sakslista til neste møte",
+        Action::Correct => "Rett vedtaket (ny, lenket oppføring)",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -218,6 +219,7 @@ fn role_name(r: Role) -> &'static str {
 }
 
 static MEETING: MeetingStrings = MeetingStrings {
+    correction: "[retting]",
     added_to_agenda: "Satt på sakslista: {title}",
     classes: ["Må ha", "Bør ha", "Kan ha", "Skal ikke ha"],
     spread: "spredning {n}",

@@ -19,7 +19,7 @@ pub enum Screen {
     Detail { id: ItemId, scroll: u16 },
     Form(Box<FormState>),
     Meeting(Box<super::meeting::MeetingScreen>),
-    Decisions(super::decisions::DecisionsScreen),
+    Decisions(Box<super::decisions::DecisionsScreen>),
 }
 
 pub enum Overlay {
@@ -351,6 +351,7 @@ impl App {
                 | Action::Postpone
                 | Action::HandCount
                 | Action::AddToAgenda
+                | Action::Correct
         );
         if !writes {
             return true;
@@ -370,7 +371,8 @@ impl App {
                 | Action::CaseDown
                 | Action::Postpone
                 | Action::HandCount
-                | Action::AddToAgenda,
+                | Action::AddToAgenda
+                | Action::Correct,
                 Some(r),
             ) => r >= Role::Secretary,
             (

@@ -17,6 +17,8 @@ pub struct DecisionsScreen {
     pub query: Editor,
     /// Typing goes to the query while it is focused.
     pub editing: bool,
+    /// A correction of the selected decision being written.
+    pub form: Option<super::meeting::DecisionForm>,
 }
 
 /// The decisions the query lets through, newest first.
@@ -88,10 +90,20 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &DecisionsScreen) {
             Some(basis) => crate::i18n::fill(t.exempt, &[("basis", basis)]),
             None => d.text.replace('\n', " "),
         };
+        let body = match d.corrects {
+            Some(_) => format!("{} {body}", t.correction),
+            None => body,
+        };
         lines.push(Line::from(Span::styled(
             truncate(&format!("      {body}"), w),
             th.base,
         )));
     }
     f.render_widget(Paragraph::new(lines), inner);
+    if let Some(form) = &s.form {
+        let w = (area.width / 2).max(30).min(area.width);
+        let popup = Rect::new(area.x + area.width - w, area.y, w, area.height);
+        f.render_widget(ratatui::widgets::Clear, popup);
+        super::meeting_view::decision_form(app, f, popup, form);
+    }
 }

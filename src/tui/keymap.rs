@@ -71,6 +71,8 @@ pub enum Action {
     Score(u8),
     /// The secretary puts the selected item on the latest meeting's agenda as a case.
     AddToAgenda,
+    /// The secretary records a correction of the selected decision (a new, linked entry).
+    Correct,
 }
 
 /// Which screen's keys apply.
@@ -199,6 +201,7 @@ static DECISIONS: &[Binding] = &[
     b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
     b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
     b(&[k('/')], "/", Action::Filter),
+    b(&[k('r')], "r", Action::Correct),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
     b(&[k('q'), ctrl('c')], "q", Action::Quit),

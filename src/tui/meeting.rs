@@ -111,6 +111,8 @@ pub struct DecisionForm {
     /// Items the decision moves, and where.
     pub items: Vec<ItemId>,
     pub moved_to: Option<StageKey>,
+    /// The entry this one corrects (a correction is a new entry, never an edit).
+    pub corrects: Option<DecisionId>,
 }
 
 /// The form's fields: the decision text, dissent (names, comma-separated) and the legal
@@ -635,6 +637,25 @@ fn decision_form(app: &App, case: CaseId, round: Option<&Round>) -> DecisionForm
         focus: FIELD_TEXT,
         items,
         moved_to,
+        corrects: None,
+    }
+}
+
+/// A correction of `d`: its text to edit, everything else as it was; nothing moves.
+pub fn correction_form(d: &Decision) -> DecisionForm {
+    DecisionForm {
+        case: d.case,
+        round: None,
+        reached: d.reached.clone(),
+        fields: [
+            Editor::new(&d.text),
+            Editor::new(&d.dissent.join(", ")),
+            Editor::new(d.exempt.as_deref().unwrap_or("")),
+        ],
+        focus: FIELD_TEXT,
+        items: Vec::new(),
+        moved_to: None,
+        corrects: Some(d.id),
     }
 }
 
@@ -669,7 +690,7 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
         exempt: (!exempt.is_empty()).then(|| exempt.to_string()),
         items: form.items.clone(),
         moved_to: form.moved_to.clone(),
-        corrects: None,
+        corrects: form.corrects,
         recorded_by: String::new(),
         recorded_at: 0,
         chain: None,

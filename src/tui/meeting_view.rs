@@ -393,7 +393,7 @@ pub fn result_lines<'a>(app: &'a App, round: &Round, r: &RoundResult, w: usize) 
     lines
 }
 
-fn decision_form(app: &App, f: &mut Frame, area: Rect, form: &super::meeting::DecisionForm) {
+pub fn decision_form(app: &App, f: &mut Frame, area: Rect, form: &super::meeting::DecisionForm) {
     let th = &app.theme;
     let t = &app.t.meeting;
     let block = Block::default()

@@ -3,7 +3,7 @@
 
 use super::app::{App, Filter, History, Overlay, PaletteState, Screen};
 use super::board;
-use super::decisions::{self, DecisionsScreen};
+use super::decisions;
 use super::editor::Edited;
 use super::form::FormState;
 use super::keymap::{self, Action, Context};
@@ -108,6 +108,7 @@ pub fn context(app: &App) -> Context {
         Screen::Form(_) => Context::Form,
         Screen::Meeting(s) if s.decision.is_some() => Context::Form,
         Screen::Meeting(_) => Context::Meeting,
+        Screen::Decisions(s) if s.form.is_some() => Context::Form,
         Screen::Decisions(_) => Context::Decisions,
     }
 }
@@ -145,6 +146,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Some(a) => perform(app, a),
             None => vec![],
         },
+        Screen::Decisions(s) if s.form.is_some() => decision_key(app, k),
         Screen::Decisions(s) if s.editing => {
             match k.code {
                 KeyCode::Enter | KeyCode::Esc => s.editing = false,
@@ -320,7 +322,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 app.screen = Screen::Meeting(s);
             }
             if action == Action::Decisions {
-                app.screen = Screen::Decisions(DecisionsScreen::default());
+                app.screen = Screen::Decisions(Box::default());
             }
             effects
         }
@@ -334,6 +336,11 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::Up => s.selected = s.selected.saturating_sub(1),
                 Action::Down => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
                 Action::Filter => s.editing = true,
+                Action::Correct => {
+                    s.form = decisions::shown(app, &s)
+                        .get(s.selected)
+                        .map(|d| meeting::correction_form(d));
+                }
                 _ => {}
             }
             app.screen = Screen::Decisions(s);
@@ -387,25 +394,25 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
 /// Keys of the decision form on the meeting screen: Tab moves, Ctrl-S saves, Esc
 /// closes it, everything else is typing.
 fn decision_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
-    let Screen::Meeting(s) = &mut app.screen else {
+    let Some(slot) = decision_slot(&mut app.screen) else {
         return vec![];
     };
-    let Some(form) = s.decision.as_mut() else {
+    let Some(form) = slot.as_mut() else {
         return vec![];
     };
     match keymap::lookup(Context::Form, &k) {
         Some(Action::NextField) | Some(Action::Newline) => form.focus = (form.focus + 1) % 3,
         Some(Action::PrevField) => form.focus = (form.focus + 2) % 3,
-        Some(Action::Cancel) => s.decision = None,
+        Some(Action::Cancel) => *slot = None,
         Some(Action::Save) => {
-            let Some(form) = s.decision.take() else {
+            let Some(form) = slot.take() else {
                 return vec![];
             };
             let effects = meeting::save_decision(app, &form);
             if effects.is_empty() {
                 // Refused or incomplete: the form stays with everything typed.
-                if let Screen::Meeting(s) = &mut app.screen {
-                    s.decision = Some(form);
+                if let Some(slot) = decision_slot(&mut app.screen) {
+                    *slot = Some(form);
                 }
             }
             return effects;
@@ -416,6 +423,16 @@ fn decision_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         }
     }
     vec![]
+}
+
+/// Where the screen keeps its decision form (the meeting screen, or the decision log
+/// for a correction).
+fn decision_slot(screen: &mut Screen) -> Option<&mut Option<meeting::DecisionForm>> {
+    match screen {
+        Screen::Meeting(s) => Some(&mut s.decision),
+        Screen::Decisions(s) => Some(&mut s.form),
+        _ => None,
+    }
 }
 
 fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
@@ -448,7 +465,7 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             None => app.message = Some(app.t.meeting.no_meetings.to_string()),
         },
-        Action::Decisions => app.screen = Screen::Decisions(DecisionsScreen::default()),
+        Action::Decisions => app.screen = Screen::Decisions(Box::default()),
         Action::AddToAgenda => {
             if let Some(id) = app.selected_id() {
                 return meeting::add_to_agenda(app, id);
