@@ -1,5 +1,6 @@
 //! The command line: `styr` opens your portfolio; subcommands do the rest.
 
+use crate::model::meeting::CaseNumberFormat;
 use crate::model::Role;
 use crate::protocol::DEFAULT_PORT;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -100,6 +101,102 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write a meeting's minutes [møtebok]: attendance, the cases in agenda order, votes
+    /// and decisions. Pulls from the server first when logged in.
+    Minutes {
+        /// The meeting: its id, its first 8 hex digits, a date (YYYY-MM-DD) or `latest`.
+        meeting: String,
+        /// The copy for the public: exempt cases show only their legal reference.
+        #[arg(long)]
+        public: bool,
+        #[arg(long, value_enum, default_value_t = MinutesFormat::Md)]
+        format: MinutesFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// How case numbers are written: NN/YY (08/12) or YYYY/NNN (2012/008).
+        #[arg(long, value_name = "FORMAT", default_value = "NN/YY", value_parser = parse_case_format)]
+        case_format: CaseNumberFormat,
+    },
+    /// Check the decision log's hash chain: of a server database with --db (the op log's
+    /// chain too), otherwise of this terminal's cache. Exits non-zero at a break.
+    Verify {
+        /// The server's database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+    /// Prepare meetings from the command line or a script: create one, add cases, list
+    /// them, approve and freeze the minutes.
+    Meeting {
+        #[command(subcommand)]
+        command: MeetingCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeetingCommand {
+    /// Create a meeting and print its short id.
+    New {
+        /// The body that meets, e.g. Bestillerutvalget.
+        #[arg(long)]
+        body: String,
+        /// When: "YYYY-MM-DD HH:MM".
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// A room, or a video link.
+        #[arg(long, default_value = "")]
+        place: String,
+        /// The meeting's number in the body's year, e.g. 4/2026.
+        #[arg(long, default_value = "")]
+        number: String,
+        /// Members present: name:Organisation, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        present: Vec<String>,
+        /// Members absent [forfall]: name:Organisation, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        absent: Vec<String>,
+        /// Substitutes [vara]: name:Organisation:for-member, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        substitute: Vec<String>,
+    },
+    /// Put a case on a meeting's agenda (the server, or this cache, numbers it).
+    Case {
+        /// The meeting: its id, its first 8 hex digits, a date (YYYY-MM-DD) or `latest`.
+        meeting: String,
+        #[arg(long)]
+        title: String,
+        /// The proposed decision [forslag til vedtak].
+        #[arg(long, default_value = "")]
+        proposal: String,
+        /// Portfolio items the case is about (ids or their first hex digits).
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        item: Vec<String>,
+        /// Exempt from public access, with the legal basis, e.g. "offl. § 13".
+        #[arg(long, value_name = "BASIS")]
+        exempt: Option<String>,
+        /// Handled in a closed session, with the legal basis, e.g. "koml. § 11-5".
+        #[arg(long, value_name = "BASIS")]
+        closed: Option<String>,
+        /// The archive's case number (saksår/sekvensnummer), e.g. 2012/3869.
+        #[arg(long, value_name = "REF", default_value = "")]
+        archive_ref: String,
+    },
+    /// List the meetings, oldest first.
+    List,
+    /// Approve the minutes (draft → approved): from then on only corrections.
+    Approve { meeting: String },
+    /// Freeze the approved minutes.
+    Freeze { meeting: String },
+}
+
+fn parse_case_format(s: &str) -> Result<CaseNumberFormat, String> {
+    s.parse()
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MinutesFormat {
+    Md,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

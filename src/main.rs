@@ -4,7 +4,7 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use styr::cli::{Cli, Command, Format, UserCommand};
+use styr::cli::{Cli, Command, Format, MeetingCommand, MinutesFormat, UserCommand};
 use styr::config::Config;
 use styr::i18n::{fill, Lang, Strings};
 use styr::model::{Portfolio, Replica};
@@ -106,6 +106,26 @@ fn main() -> ExitCode {
             serve(t, &config, listen, &db, tls)
         }
         Some(Command::User { ref command }) => user(t, &paths, command),
+        Some(Command::Minutes {
+            ref meeting,
+            public,
+            format,
+            ref out,
+            case_format,
+        }) => {
+            let opts = sio::minutes::MinutesOptions {
+                public,
+                format: match format {
+                    MinutesFormat::Md => sio::minutes::MinutesFormat::Markdown,
+                    MinutesFormat::Json => sio::minutes::MinutesFormat::Json,
+                },
+                case_format,
+                strings: t.minutes,
+            };
+            minutes(t, &paths, meeting, &opts, out.as_deref())
+        }
+        Some(Command::Verify { ref db }) => verify(t, &paths, db.as_deref()),
+        Some(Command::Meeting { ref command }) => meeting(t, &paths, &config, command),
     }
 }
 
@@ -518,7 +538,11 @@ fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode 
 
 /// Pushes what a batch command wrote to the server at once. Offline is not a failure:
 /// the changes wait in the outbox and go out with the next `styr`.
-fn send_now(t: &Strings, store: Store, (url, token, ca): &Login) -> ExitCode {
+fn send_now(t: &Strings, store: Store, login: &Login) -> ExitCode {
+    send_shared(t, &std::sync::Arc::new(store), login)
+}
+
+fn send_shared(t: &Strings, store: &std::sync::Arc<Store>, (url, token, ca): &Login) -> ExitCode {
     let transport = match HttpTransport::with_ca(url.clone(), token, ca.as_deref()) {
         Ok(t) => t,
         Err(e) => return fail(&e.to_string()),
@@ -527,8 +551,7 @@ fn send_now(t: &Strings, store: Store, (url, token, ca): &Login) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
-    let store = std::sync::Arc::new(store);
-    match rt.block_on(styr::sync::engine::sync_once(&transport, &store)) {
+    match rt.block_on(styr::sync::engine::sync_once(&transport, store)) {
         Ok((0, _)) => {
             println!("{}", fill(t.sync.sent, &[("server", url)]));
             ExitCode::SUCCESS
@@ -816,5 +839,334 @@ fn user(t: &Strings, paths: &Paths, command: &UserCommand) -> ExitCode {
                 Err(e) => fail(&user_store_error(t, &db, &e)),
             }
         }
+    }
+}
+
+/// The cache a meeting command works on, with what it holds. When logged in, it first
+/// syncs with the server (`pull`); a server that cannot be reached is said on stderr and
+/// the cache is used as it is.
+fn meeting_cache(
+    t: &Strings,
+    paths: &Paths,
+    pull: bool,
+) -> Result<(std::sync::Arc<Store>, Option<Login>, Portfolio), String> {
+    let server = logged_in(paths)?;
+    let store = std::sync::Arc::new(open_for_batch(t, paths, server.as_ref())?);
+    if let (true, Some((url, token, ca))) = (pull, &server) {
+        let transport =
+            HttpTransport::with_ca(url.clone(), token, ca.as_deref()).map_err(|e| e.to_string())?;
+        if let Err(e) = runtime()?.block_on(styr::sync::engine::sync_once(&transport, &store)) {
+            eprintln!(
+                "styr: {}",
+                fill(t.minutes.using_cache, &[("server", url), ("err", &e)])
+            );
+        }
+    }
+    let portfolio = store.load().map_err(|e| e.to_string())?;
+    Ok((store, server, portfolio))
+}
+
+fn find_error(t: &Strings, e: &sio::meeting_ops::FindError, item: bool) -> String {
+    use sio::meeting_ops::FindError;
+    let m = t.minutes;
+    match e {
+        FindError::NoMeetings => m.no_meetings.to_string(),
+        FindError::NotFound(q) if item => fill(m.item_not_found, &[("query", q)]),
+        FindError::NotFound(q) => fill(m.meeting_not_found, &[("query", q)]),
+        FindError::Ambiguous { query, matches } => fill(
+            if item {
+                m.item_ambiguous
+            } else {
+                m.meeting_ambiguous
+            },
+            &[("query", query), ("list", &matches.join(", "))],
+        ),
+    }
+}
+
+/// `styr minutes MEETING`.
+fn minutes(
+    t: &Strings,
+    paths: &Paths,
+    query: &str,
+    opts: &sio::minutes::MinutesOptions,
+    out: Option<&Path>,
+) -> ExitCode {
+    let (_store, _, portfolio) = match meeting_cache(t, paths, true) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let meetings = portfolio.meetings();
+    let id = match sio::meeting_ops::find_meeting(meetings, query) {
+        Ok(id) => id,
+        Err(e) => return fail(&find_error(t, &e, false)),
+    };
+    let text = match sio::minutes::minutes(meetings, &portfolio, &id, opts) {
+        Ok(text) => text,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match out {
+        None => {
+            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+                return ExitCode::from(1);
+            }
+        }
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                return fail(&format!("{}: {e}", path.display()));
+            }
+            eprintln!(
+                "{}",
+                fill(
+                    t.minutes.minutes_written,
+                    &[
+                        ("n", &meetings.agenda(&id).len()),
+                        ("file", &path.display())
+                    ]
+                )
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `styr verify [--db FILE]`.
+fn verify(t: &Strings, paths: &Paths, db: Option<&Path>) -> ExitCode {
+    let m = t.minutes;
+    if let Some(db) = db {
+        return match server::verify::verify_file(db) {
+            Ok(v) => {
+                println!(
+                    "{}",
+                    fill(
+                        m.verify_db_ok,
+                        &[
+                            ("file", &db.display()),
+                            ("ops", &v.ops),
+                            ("decisions", &v.decisions)
+                        ]
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&fill(m.verify_broken, &[("err", &e)])),
+        };
+    }
+    let server = match logged_in(paths) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let store = match open_for_batch(t, paths, server.as_ref()) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    // A shared cache: only what the server confirmed is chained; pending changes are not.
+    let meetings = match &server {
+        Some(_) => store.load_replica().map(|r| r.confirmed_meetings().clone()),
+        None => store.load().map(|p| p.meetings().clone()),
+    };
+    let meetings = match meetings {
+        Ok(m) => m,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match styr::model::meeting::verify_chain(meetings.decisions()) {
+        Ok(n) => {
+            println!(
+                "{}",
+                fill(
+                    m.verify_cache_ok,
+                    &[("dir", &store.dir().display()), ("n", &n)]
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Err(b) => {
+            let mut err = (m.chain_break)(&b);
+            if let Some(d) = meetings.decision(&b.id()) {
+                let number = d
+                    .case_number
+                    .map(|n| format!(", sak {n}"))
+                    .unwrap_or_default();
+                err.push_str(&format!("{number}, «{}»", d.title));
+            }
+            fail(&fill(m.verify_broken, &[("err", &err)]))
+        }
+    }
+}
+
+/// `styr meeting new|case|list|approve|freeze`.
+fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand) -> ExitCode {
+    use sio::meeting_ops::{self as mops, OpBuilder, PersonError};
+    use styr::model::meeting::{CaseDetails, CaseId, MeetingDetails, MeetingId, MinutesStatus};
+    let m = t.minutes;
+    let writes = !matches!(command, MeetingCommand::List);
+    let (store, server, portfolio) = match meeting_cache(t, paths, !writes) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let meetings = portfolio.meetings();
+    let person_error = |e: PersonError| match e {
+        PersonError::Person(v) => fill(m.bad_person, &[("value", &v)]),
+        PersonError::Substitute(v) => fill(m.bad_substitute, &[("value", &v)]),
+        PersonError::Time(v) => fill(m.bad_time, &[("value", &v)]),
+    };
+    let find = |q: &str| mops::find_meeting(meetings, q).map_err(|e| find_error(t, &e, false));
+    let refused = |r: styr::model::meeting::Refusal| fill(m.refused, &[("err", &(m.refusal)(&r))]);
+    // A local cache has no server to number cases: it stamps them itself.
+    let mut b = OpBuilder::new(meetings, &config.author(), now_ms(), server.is_none());
+    let mut said = Vec::new();
+    let mut stdout_line = None;
+    match command {
+        MeetingCommand::List => {
+            let all = meetings.meetings();
+            if all.is_empty() {
+                println!("{}", m.no_meetings);
+                return ExitCode::SUCCESS;
+            }
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", m.list_columns.replace('|', "\t"));
+            for x in all {
+                let line = format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    x.id.short(),
+                    x.details.starts_at,
+                    x.details.body,
+                    x.details.place,
+                    x.agenda.len(),
+                    (m.status_name)(x.minutes)
+                );
+                if writeln!(out, "{line}").is_err() {
+                    return ExitCode::from(1);
+                }
+            }
+            return ExitCode::SUCCESS;
+        }
+        MeetingCommand::New {
+            body,
+            at,
+            place,
+            number,
+            present,
+            absent,
+            substitute,
+        } => {
+            let starts_at = match mops::parse_starts_at(at) {
+                Ok(s) => s,
+                Err(e) => return fail(&person_error(e)),
+            };
+            let attendees = match mops::parse_attendance(present, absent, substitute) {
+                Ok(a) => a,
+                Err(e) => return fail(&person_error(e)),
+            };
+            let id = MeetingId::new();
+            let details = MeetingDetails {
+                body: body.trim().to_string(),
+                starts_at: starts_at.clone(),
+                place: place.trim().to_string(),
+                number: number.trim().to_string(),
+            };
+            for change in mops::new_meeting(id, details, attendees) {
+                if let Err(r) = b.push(change) {
+                    return fail(&refused(r));
+                }
+            }
+            said.push(fill(
+                m.meeting_created,
+                &[
+                    ("id", &id.short()),
+                    ("body", &body.trim()),
+                    ("at", &starts_at),
+                ],
+            ));
+            stdout_line = Some(id.short());
+        }
+        MeetingCommand::Case {
+            meeting,
+            title,
+            proposal,
+            item,
+            exempt,
+            closed,
+            archive_ref,
+        } => {
+            let meeting = match find(meeting) {
+                Ok(id) => id,
+                Err(e) => return fail(&e),
+            };
+            let mut items = Vec::new();
+            for q in item {
+                match mops::find_item(&portfolio, q) {
+                    Ok(id) => items.push(id),
+                    Err(e) => return fail(&find_error(t, &e, true)),
+                }
+            }
+            let nonempty = |s: &Option<String>| {
+                s.as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
+            let case = CaseId::new();
+            let details = CaseDetails {
+                title: title.trim().to_string(),
+                proposal: proposal.trim().to_string(),
+                items,
+                archive_ref: archive_ref.trim().to_string(),
+                exempt: nonempty(exempt),
+                closed_session: nonempty(closed),
+                disqualified: Vec::new(),
+            };
+            if let Err(r) = b.push(mops::add_case(meeting, case, details)) {
+                return fail(&refused(r));
+            }
+            let number = b
+                .meetings()
+                .case(&case)
+                .and_then(|c| c.number)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "–".into());
+            said.push(fill(
+                m.case_added,
+                &[
+                    ("number", &number),
+                    ("title", &title.trim()),
+                    ("id", &case.short()),
+                ],
+            ));
+        }
+        MeetingCommand::Approve { meeting } | MeetingCommand::Freeze { meeting } => {
+            let status = if matches!(command, MeetingCommand::Approve { .. }) {
+                MinutesStatus::Approved
+            } else {
+                MinutesStatus::Frozen
+            };
+            let meeting = match find(meeting) {
+                Ok(id) => id,
+                Err(e) => return fail(&e),
+            };
+            if let Err(r) = b.push(mops::set_minutes(meeting, status)) {
+                return fail(&refused(r));
+            }
+            said.push(fill(
+                m.status_set,
+                &[
+                    ("meeting", &meeting.short()),
+                    ("status", &(m.status_name)(status)),
+                ],
+            ));
+        }
+    }
+    if let Err(e) = store.append(&b.into_ops()) {
+        return fail(&e.to_string());
+    }
+    for s in &said {
+        eprintln!("{s}");
+    }
+    if let Some(line) = stdout_line {
+        println!("{line}");
+    }
+    match server {
+        Some(login) => send_shared(t, &store, &login),
+        None => ExitCode::SUCCESS,
     }
 }

@@ -1,6 +1,8 @@
 //! English.
 
-use super::{MeetingStrings, Strings, SyncStrings};
+use super::{MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use crate::model::criteria::PriorityClass;
+use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
 use crate::model::Role;
 use crate::tui::keymap::Action;
@@ -19,6 +21,7 @@ pub static STRINGS: Strings = Strings {
     sync: &SYNC,
     meeting: &MEETING,
     criterion: criterion_name,
+    minutes: &MINUTES,
     saving: "… Saving",
     not_saved: "✗ Not saved: {err}",
     slot_note: "separate copy (slot {n})",
@@ -301,4 +304,117 @@ fn criterion_name(key: &str) -> &str {
         "benefits" => "Benefits",
         other => other,
     }
+}
+static MINUTES: MinutesStrings = MinutesStrings {
+    heading: "Minutes – {body}",
+    meeting_number: "Meeting no. {number}",
+    time: "Time",
+    place: "Place",
+    status: "Minutes",
+    status_name: minutes_status_name,
+    present: "Present",
+    absent: "Absent",
+    substitutes: "Substitutes",
+    substitute_for: "{name} ({org}) for {replaces}",
+    nobody: "none",
+    cases: "Cases",
+    no_cases: "No cases on the agenda.",
+    case: "Case {number}",
+    case_unnumbered: "Case without a number",
+    postponed: "postponed",
+    archive_ref: "Archive case",
+    exempt: "Exempt from public access, {basis}",
+    closed_session: "Handled in a closed session, {basis}",
+    disqualified: "Disqualified",
+    disqualified_entry: "{name} ({basis}), left the meeting for the case",
+    proposal: "Proposed decision",
+    concerns: "Concerns",
+    vote: "Vote",
+    decision: "Decision",
+    dissent: "Dissent",
+    moved_to: "Moved to “{stage}”",
+    decision_no: "decision no. {n}",
+    decision_id: "decision {id}",
+    corrects: "Correction of {id}",
+    corrected_by: "Corrected by {id}",
+    recorded_by: "Recorded by {by}",
+    method_yes_no: "For or against",
+    majority_simple: "simple majority",
+    majority_two_thirds: "two-thirds majority",
+    method_dots: "Dot voting, {n} dots each",
+    method_borda: "Ranking (Borda)",
+    method_scoring: "Scoring on criteria",
+    method_approval: "Approval voting",
+    per_organisation: "one vote per municipality",
+    secret_ballot: "secret ballot",
+    unanimous: "Adopted unanimously",
+    adopted: "Adopted by {yes} votes to {no}",
+    not_adopted: "Not adopted, {yes} votes to {no}",
+    fell_on_tie: "Not adopted on a tie, {yes} votes to {no}",
+    abstained: "{n} abstained",
+    winner: "Most points: {option}",
+    tie: "Tie between {options}",
+    classed: "Highest mean: {option}, {mean} ({class})",
+    no_quorum: "No quorum: {n} of {size} members voted (Local Government Act § 11-9)",
+    no_ballots: "No votes were cast",
+    overflow: "The votes could not be counted",
+    casting_vote: "The chair's casting vote decided (Local Government Act § 11-9)",
+    hand_counted: "{n} of {total} votes were counted by hand",
+    hand_mark: "counted by hand",
+    rejected: "{n} invalid votes were not counted",
+    how_each_voted: "How the members voted",
+    totals: "Result",
+    points_line: "{option}: {points}",
+    score_line: "{option}: mean {mean} ({class}), spread {spread} ({min}–{max})",
+    option_n: "option {n}",
+    yes: "for",
+    no: "against",
+    abstain: "abstained",
+    class_name: priority_class_name,
+    decimal_separator: ".",
+    no_meetings: "There are no meetings yet; make one with `styr meeting new`.",
+    meeting_not_found: "No meeting “{query}” was found. Give the meeting's id, its first 8 characters, a date (YYYY-MM-DD) or “latest”; `styr meeting list` shows the meetings.",
+    meeting_ambiguous: "“{query}” matches several meetings: {list}. Give more of the id.",
+    item_not_found: "No portfolio item has the id “{query}”.",
+    item_ambiguous: "“{query}” matches several portfolio items: {list}.",
+    using_cache: "Could not reach {server} ({err}); using the cache, which may lack the latest changes.",
+    bad_time: "“{value}” is not a time; write YYYY-MM-DD HH:MM, e.g. 2026-11-26 10:00.",
+    bad_person: "“{value}” is not an attendee; write name:organisation, e.g. medlem-a:Åfjord.",
+    bad_substitute: "“{value}” is not a substitute; write name:organisation:for-name, e.g. vara-d:Osen:for-medlem-d.",
+    refused: "Cannot do that: {err}",
+    refusal: refusal_text,
+    meeting_created: "Created meeting {id}: {body}, {at}.",
+    case_added: "Added case {number} “{title}” ({id}).",
+    status_set: "The minutes of meeting {meeting} are now {status}.",
+    list_columns: "id|time|body|place|cases|minutes",
+    minutes_written: "Wrote the minutes ({n} cases) to {file}.",
+    verify_db_ok: "{file} is sound: {ops} changes and {decisions} decisions, the chains are unbroken.",
+    verify_cache_ok: "The decision log in {dir} is sound: {n} decisions, the chain is unbroken.",
+    verify_broken: "The check found a break: {err}",
+    chain_break: chain_break_text,
+};
+
+fn minutes_status_name(s: MinutesStatus) -> &'static str {
+    match s {
+        MinutesStatus::Draft => "draft",
+        MinutesStatus::Approved => "approved",
+        MinutesStatus::Frozen => "approved and frozen",
+    }
+}
+
+fn priority_class_name(c: PriorityClass) -> &'static str {
+    match c {
+        PriorityClass::MustHave => "must have",
+        PriorityClass::ShouldHave => "should have",
+        PriorityClass::CouldHave => "could have",
+        PriorityClass::WillNotHave => "will not have",
+    }
+}
+
+fn refusal_text(r: &Refusal) -> String {
+    r.to_string()
+}
+
+fn chain_break_text(b: &ChainBreak) -> String {
+    b.to_string()
 }

@@ -80,6 +80,9 @@ pub struct Strings {
     pub meeting: &'static MeetingStrings,
     /// The name of a scoring criterion by its key (an unknown key is shown as it is).
     pub criterion: fn(&str) -> &str,
+    /// The minutes [møtebok] and the `styr minutes`, `styr meeting` and `styr verify`
+    /// commands.
+    pub minutes: &'static MinutesStrings,
     pub not_saved: &'static str,
     pub slot_note: &'static str,
     pub hint_help: &'static str,
@@ -266,4 +269,139 @@ pub struct MeetingStrings {
     pub minutes_draft: &'static str,
     pub minutes_approved: &'static str,
     pub minutes_frozen: &'static str,
+}
+
+/// The minutes [møtebok] as `styr minutes` writes them, and the messages of the meeting
+/// commands. Templates carry `{name}` placeholders filled by [`fill`].
+pub struct MinutesStrings {
+    /// Heading: {body}
+    pub heading: &'static str,
+    /// {number}
+    pub meeting_number: &'static str,
+    pub time: &'static str,
+    pub place: &'static str,
+    pub status: &'static str,
+    pub status_name: fn(crate::model::meeting::MinutesStatus) -> &'static str,
+    pub present: &'static str,
+    pub absent: &'static str,
+    pub substitutes: &'static str,
+    /// {name} ({org}) in place of {replaces}
+    pub substitute_for: &'static str,
+    pub nobody: &'static str,
+    pub cases: &'static str,
+    pub no_cases: &'static str,
+    /// {number}
+    pub case: &'static str,
+    pub case_unnumbered: &'static str,
+    pub postponed: &'static str,
+    pub archive_ref: &'static str,
+    /// {basis}
+    pub exempt: &'static str,
+    /// {basis}
+    pub closed_session: &'static str,
+    pub disqualified: &'static str,
+    /// {name}, {basis}
+    pub disqualified_entry: &'static str,
+    pub proposal: &'static str,
+    pub concerns: &'static str,
+    pub vote: &'static str,
+    pub decision: &'static str,
+    pub dissent: &'static str,
+    /// {stage}
+    pub moved_to: &'static str,
+    /// {n}: a decision by its place in the decision log.
+    pub decision_no: &'static str,
+    /// {id}: a decision not yet in the server's log, by its id.
+    pub decision_id: &'static str,
+    /// {id}
+    pub corrects: &'static str,
+    /// {id}
+    pub corrected_by: &'static str,
+    /// {by}
+    pub recorded_by: &'static str,
+    pub method_yes_no: &'static str,
+    pub majority_simple: &'static str,
+    pub majority_two_thirds: &'static str,
+    /// {n}
+    pub method_dots: &'static str,
+    pub method_borda: &'static str,
+    pub method_scoring: &'static str,
+    pub method_approval: &'static str,
+    pub per_organisation: &'static str,
+    pub secret_ballot: &'static str,
+    pub unanimous: &'static str,
+    /// {yes} {no}
+    pub adopted: &'static str,
+    /// {yes} {no}
+    pub not_adopted: &'static str,
+    /// {yes} {no}
+    pub fell_on_tie: &'static str,
+    /// {n}
+    pub abstained: &'static str,
+    /// {option}
+    pub winner: &'static str,
+    /// {options}
+    pub tie: &'static str,
+    /// {option} {mean} {class}
+    pub classed: &'static str,
+    /// {n} {size}
+    pub no_quorum: &'static str,
+    pub no_ballots: &'static str,
+    pub overflow: &'static str,
+    pub casting_vote: &'static str,
+    /// {n} {total}
+    pub hand_counted: &'static str,
+    pub hand_mark: &'static str,
+    /// {n}
+    pub rejected: &'static str,
+    pub how_each_voted: &'static str,
+    pub totals: &'static str,
+    /// {option} {points}
+    pub points_line: &'static str,
+    /// {option} {mean} {class} {spread} {min} {max}
+    pub score_line: &'static str,
+    /// {n}: "alternativ 2", in place of an option's text in public minutes of an exempt case.
+    pub option_n: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub abstain: &'static str,
+    pub class_name: fn(crate::model::criteria::PriorityClass) -> &'static str,
+    pub decimal_separator: &'static str,
+    pub no_meetings: &'static str,
+    /// {query}
+    pub meeting_not_found: &'static str,
+    /// {query} {list}
+    pub meeting_ambiguous: &'static str,
+    /// {query}
+    pub item_not_found: &'static str,
+    /// {query} {list}
+    pub item_ambiguous: &'static str,
+    /// {server} {err}
+    pub using_cache: &'static str,
+    /// {value}
+    pub bad_time: &'static str,
+    /// {value}
+    pub bad_person: &'static str,
+    /// {value}
+    pub bad_substitute: &'static str,
+    /// {err}
+    pub refused: &'static str,
+    pub refusal: fn(&crate::model::meeting::Refusal) -> String,
+    /// {id} {body} {at}
+    pub meeting_created: &'static str,
+    /// {number} {title} {id}
+    pub case_added: &'static str,
+    /// {meeting} {status}
+    pub status_set: &'static str,
+    /// Column heads of `styr meeting list`, separated by `|`.
+    pub list_columns: &'static str,
+    /// {n} {file}
+    pub minutes_written: &'static str,
+    /// {file} {ops} {decisions}
+    pub verify_db_ok: &'static str,
+    /// {dir} {n}
+    pub verify_cache_ok: &'static str,
+    /// {err}
+    pub verify_broken: &'static str,
+    pub chain_break: fn(&crate::model::meeting::ChainBreak) -> String,
 }

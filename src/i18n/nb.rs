@@ -1,6 +1,8 @@
 //! Bokmål, with the words of DOMAIN.md.
 
-use super::{MeetingStrings, Strings, SyncStrings};
+use super::{MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use crate::model::criteria::PriorityClass;
+use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
 use crate::model::Role;
 use crate::tui::keymap::Action;
@@ -20,6 +22,7 @@ pub static STRINGS: Strings = Strings {
     sync: &SYNC,
     meeting: &MEETING,
     criterion: criterion_name,
+    minutes: &MINUTES,
     not_saved: "✗ Ikke lagret: {err}",
     slot_note: "egen kopi (plass {n})",
     hint_help: "? hjelp · : kommandoer · q avslutt",
@@ -298,5 +301,148 @@ fn criterion_name(key: &str) -> &str {
         "efficiency" => "Effektiviseringspotensial",
         "benefits" => "Gevinster",
         other => other,
+    }
+}
+
+static MINUTES: MinutesStrings = MinutesStrings {
+    heading: "Møtebok – {body}",
+    meeting_number: "Møte nr. {number}",
+    time: "Tid",
+    place: "Sted",
+    status: "Protokollen",
+    status_name: minutes_status_name,
+    present: "Til stede",
+    absent: "Forfall",
+    substitutes: "Vara",
+    substitute_for: "{name} ({org}) for {replaces}",
+    nobody: "ingen",
+    cases: "Saker",
+    no_cases: "Ingen saker på sakslisten.",
+    case: "Sak {number}",
+    case_unnumbered: "Sak uten nummer",
+    postponed: "utsatt",
+    archive_ref: "Arkivsak",
+    exempt: "Unntatt offentlighet, {basis}",
+    closed_session: "Behandlet i lukket møte, {basis}",
+    disqualified: "Inhabil",
+    disqualified_entry: "{name} ({basis}), fratrådte under behandlingen",
+    proposal: "Forslag til vedtak",
+    concerns: "Gjelder",
+    vote: "Votering",
+    decision: "Vedtak",
+    dissent: "Dissens",
+    moved_to: "Flyttet til «{stage}»",
+    decision_no: "vedtak nr. {n}",
+    decision_id: "vedtak {id}",
+    corrects: "Rettelse av {id}",
+    corrected_by: "Rettet ved {id}",
+    recorded_by: "Protokollført av {by}",
+    method_yes_no: "For eller mot",
+    majority_simple: "alminnelig flertall",
+    majority_two_thirds: "to tredjedels flertall",
+    method_dots: "Prikkvotering, {n} prikker hver",
+    method_borda: "Rangering (Borda)",
+    method_scoring: "Poengsetting etter kriterier",
+    method_approval: "Godkjenningsvotering",
+    per_organisation: "én stemme per kommune",
+    secret_ballot: "skriftlig og hemmelig",
+    unanimous: "Enstemmig vedtatt",
+    adopted: "Vedtatt med {yes} mot {no} stemmer",
+    not_adopted: "Forslaget falt med {yes} mot {no} stemmer",
+    fell_on_tie: "Forslaget falt ved stemmelikhet, {yes} mot {no} stemmer",
+    abstained: "{n} avsto",
+    winner: "Flest poeng: {option}",
+    tie: "Stemmelikhet mellom {options}",
+    classed: "Høyest snitt: {option}, {mean} ({class})",
+    no_quorum: "Ikke vedtaksført: {n} av {size} medlemmer avga stemme (koml. § 11-9)",
+    no_ballots: "Ingen stemmer ble avgitt",
+    overflow: "Stemmene kunne ikke telles",
+    casting_vote: "Møteleders dobbeltstemme avgjorde (koml. § 11-9)",
+    hand_counted: "{n} av {total} stemmer ble talt opp for hånd",
+    hand_mark: "håndtelt",
+    rejected: "{n} ugyldige stemmer ble ikke talt med",
+    how_each_voted: "Slik stemte medlemmene",
+    totals: "Resultat",
+    points_line: "{option}: {points}",
+    score_line: "{option}: snitt {mean} ({class}), spredning {spread} ({min}–{max})",
+    option_n: "alternativ {n}",
+    yes: "for",
+    no: "mot",
+    abstain: "avsto",
+    class_name: priority_class_name,
+    decimal_separator: ",",
+    no_meetings: "Det finnes ingen møter ennå; lag et med «styr meeting new».",
+    meeting_not_found: "Fant ikke noe møte «{query}». Oppgi møtets id, de første 8 tegnene av den, en dato (ÅÅÅÅ-MM-DD) eller «latest»; «styr meeting list» viser møtene.",
+    meeting_ambiguous: "«{query}» passer til flere møter: {list}. Oppgi flere tegn av id-en.",
+    item_not_found: "Fant ingen sak i porteføljen med id «{query}».",
+    item_ambiguous: "«{query}» passer til flere saker i porteføljen: {list}.",
+    using_cache: "Fikk ikke kontakt med {server} ({err}); bruker hurtiglageret, som kan mangle de siste endringene.",
+    bad_time: "«{value}» er ikke et tidspunkt; skriv ÅÅÅÅ-MM-DD TT:MM, f.eks. 2026-11-26 10:00.",
+    bad_person: "«{value}» er ikke en deltaker; skriv navn:organisasjon, f.eks. medlem-a:Åfjord.",
+    bad_substitute: "«{value}» er ikke en vara; skriv navn:organisasjon:for-navn, f.eks. vara-d:Osen:for-medlem-d.",
+    refused: "Kan ikke: {err}",
+    refusal: refusal_text,
+    meeting_created: "Opprettet møte {id}: {body}, {at}.",
+    case_added: "La til sak {number} «{title}» ({id}).",
+    status_set: "Protokollen for møtet {meeting} er nå {status}.",
+    list_columns: "id|tid|organ|sted|saker|protokoll",
+    minutes_written: "Skrev møteboken ({n} saker) til {file}.",
+    verify_db_ok: "{file} er i orden: {ops} endringer og {decisions} vedtak, kjedene er ubrutte.",
+    verify_cache_ok: "Vedtaksloggen i {dir} er i orden: {n} vedtak, kjeden er ubrutt.",
+    verify_broken: "Kontrollen fant et brudd: {err}",
+    chain_break: chain_break_text,
+};
+
+fn minutes_status_name(s: MinutesStatus) -> &'static str {
+    match s {
+        MinutesStatus::Draft => "utkast",
+        MinutesStatus::Approved => "godkjent",
+        MinutesStatus::Frozen => "godkjent og låst",
+    }
+}
+
+fn priority_class_name(c: PriorityClass) -> &'static str {
+    match c {
+        PriorityClass::MustHave => "må ha",
+        PriorityClass::ShouldHave => "bør ha",
+        PriorityClass::CouldHave => "kan ha",
+        PriorityClass::WillNotHave => "skal ikke ha",
+    }
+}
+
+fn refusal_text(r: &Refusal) -> String {
+    match r {
+        Refusal::NoMeeting => "møtet finnes ikke".into(),
+        Refusal::NoCase => "saken finnes ikke".into(),
+        Refusal::NoRound => "voteringen finnes ikke".into(),
+        Refusal::NoDecision => "vedtaket som rettes, finnes ikke i loggen".into(),
+        Refusal::Exists => "den finnes allerede".into(),
+        Refusal::Locked => {
+            "protokollen for møtet er godkjent; bare en rettelse kan legges til".into()
+        }
+        Refusal::RoundOpen => "det er allerede en åpen votering i saken".into(),
+        Refusal::RoundClosed => "voteringen er avsluttet".into(),
+        Refusal::Backwards => "protokollen kan bare gå framover (utkast, godkjent, låst)".into(),
+        Refusal::BadRules(why) => format!("reglene for voteringen holder ikke: {why}"),
+        Refusal::NoTitle => "en tittel må fylles ut".into(),
+    }
+}
+
+fn chain_break_text(b: &ChainBreak) -> String {
+    match b {
+        ChainBreak::Unlinked { position, id } => {
+            format!("vedtak nr. {position} ({id}) har ikke plass i kjeden")
+        }
+        ChainBreak::Misplaced {
+            position,
+            id,
+            index,
+        } => format!("vedtak nr. {position} ({id}) står feil: det sier det er nr. {index}"),
+        ChainBreak::WrongPrev { position, id } => {
+            format!("vedtak nr. {position} ({id}) følger ikke vedtaket før")
+        }
+        ChainBreak::Altered { position, id } => {
+            format!("vedtak nr. {position} ({id}) er endret etter at det ble protokollført")
+        }
     }
 }

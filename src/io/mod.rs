@@ -4,6 +4,8 @@
 //!   and styr's JSON export into [`ImportedItem`]s, all-or-nothing, and turns them into
 //!   `CreateItem` ops.
 //! - [`export`] writes the live portfolio as CSV, or every item with its history as JSON.
+//! - [`minutes`] writes a meeting's minutes [møtebok] as Markdown or JSON;
+//!   [`meeting_ops`] finds meetings and builds the ops of `styr meeting`.
 //! - [`demo`] builds the demo portfolio from the sample data in `data/`.
 //!
 //! Nothing here touches the store: importing yields ops, which the app applies like any
@@ -14,6 +16,8 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+pub mod meeting_ops;
+pub mod minutes;
 
 pub use error::ImportError;
 pub use import::ImportedItem;
