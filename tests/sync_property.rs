@@ -2,16 +2,19 @@
 //! caches) make random changes; their pushes reach the real server store (SQLite) or are
 //! lost, its deliveries to each replica are dropped, duplicated and reordered; after two
 //! full sync rounds every replica is identical, equal to the server's log folded in seq
-//! order, and every change a replica made is on the server exactly once.
+//! order, and every change a replica made is on the server exactly once (or was refused
+//! by a meeting rule and taken back by the replica that made it). The changes include
+//! meeting ops, whose fields the server stamps (case numbers, the decision chain).
 
 mod common;
 
 use common::gen::{self, Kinds};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
-use styr::model::{ItemId, Op, Payload, Portfolio};
+use styr::model::meeting::{CaseId, MeetingChange, MeetingId, Reached};
+use styr::model::{ItemId, Op, OpId, Payload, Portfolio};
 use styr::protocol::SeqOp;
-use styr::server::{ServerStore, SqliteStore};
+use styr::server::{ServerStore, SqliteStore, StoreError};
 use styr::store::Store;
 
 #[derive(Clone, Debug)]
@@ -30,9 +33,66 @@ enum Step {
     },
 }
 
+/// The one meeting and three cases the meeting changes are about.
+fn meeting() -> MeetingId {
+    MeetingId(uuid::Uuid::from_u128(1))
+}
+
+fn cases() -> Vec<CaseId> {
+    (10..13).map(|n| CaseId(uuid::Uuid::from_u128(n))).collect()
+}
+
+/// Meeting changes: some refused by the server (a case before its meeting exists, a
+/// case added twice), the rest stamped by it.
+fn meeting_payload() -> impl Strategy<Value = Payload> {
+    let case = prop::sample::select(cases());
+    let change = prop_oneof![
+        prop::sample::select(vec!["2026-03-01 10:00", "2027-01-15 10:00"])
+            .prop_map(|at| common::meeting::schedule(meeting(), at)),
+        (case.clone(), "[a-zæøå ]{1,12}").prop_map(|(c, title)| {
+            common::meeting::add_case(meeting(), c, &format!("Sak {title}"))
+        }),
+        (case.clone(), any::<bool>())
+            .prop_map(|(case, postponed)| MeetingChange::Postpone { case, postponed }),
+        Just(()).prop_perturb(|_, mut rng| {
+            let mut order = cases();
+            for i in (1..order.len()).rev() {
+                order.swap(i, (rng.next_u32() as usize) % (i + 1));
+            }
+            MeetingChange::Reorder {
+                meeting: meeting(),
+                order,
+            }
+        }),
+        case.prop_map(|c| common::meeting::decide(c, "Sak", "Vedtatt.", Reached::Unanimous)),
+    ];
+    change.prop_map(|c| Payload::Meeting {
+        change: Box::new(c),
+    })
+}
+
+/// Pushes `ops`; an op a meeting rule refuses is taken back by `cache` (and forgotten
+/// in `made`), and the rest are pushed again.
+async fn push(cache: &Store, server: &SqliteStore, mut ops: Vec<Op>, made: &mut BTreeSet<OpId>) {
+    while !ops.is_empty() {
+        match server.push(ops.clone()).await {
+            Ok(_) => return,
+            Err(StoreError::Refused {
+                op_index: Some(i), ..
+            }) => {
+                let refused = ops.remove(i);
+                assert!(cache.reject(&refused.op_id).expect("taken back"));
+                made.remove(&refused.op_id);
+            }
+            Err(e) => panic!("push failed: {e}"),
+        }
+    }
+}
+
 fn step(pool: Vec<ItemId>) -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => (0..3usize, gen::payload(pool, Kinds::All)).prop_map(|(r, p)| Step::Local(r, p)),
+        2 => (0..3usize, meeting_payload()).prop_map(|(r, p)| Step::Local(r, p)),
         2 => (0..3usize, any::<bool>()).prop_map(|(r, lost)| Step::Push { r, lost }),
         3 => (0..3usize, any::<u64>(), any::<bool>())
             .prop_map(|(r, pick, twice)| Step::Deliver { r, pick, twice }),
@@ -59,11 +119,9 @@ async fn deliver(cache: &Store, server: &SqliteStore, seq: u64) {
     cache.confirm(&page.ops).expect("confirmed in order");
 }
 
-async fn full_sync(cache: &Store, server: &SqliteStore) {
+async fn full_sync(cache: &Store, server: &SqliteStore, made: &mut BTreeSet<OpId>) {
     let pending = cache.outbox().expect("outbox");
-    if !pending.is_empty() {
-        server.push(pending).await.expect("pushed");
-    }
+    push(cache, server, pending, made).await;
     loop {
         let page = server
             .pull(cache.last_seq().expect("seq"), 1000)
@@ -102,7 +160,7 @@ proptest! {
                     Step::Push { r, lost } => {
                         let pending = caches[r].outbox().expect("outbox");
                         if let (Some(first), false) = (pending.first(), lost) {
-                            server.push(vec![first.clone()]).await.expect("pushed");
+                            push(&caches[r], &server, vec![first.clone()], &mut made).await;
                         }
                     }
                     Step::Deliver { r, pick, twice } => {
@@ -119,7 +177,7 @@ proptest! {
             }
             for _round in 0..2 {
                 for c in &caches {
-                    full_sync(c, &server).await;
+                    full_sync(c, &server, &mut made).await;
                 }
             }
             let log = server.pull(0, 100_000).await.expect("pull");
@@ -137,6 +195,11 @@ proptest! {
                 prop_assert!(r.base().is_empty(), "replica {} keeps confirmed copies", i);
                 prop_assert_eq!(r.last_seq(), log.head);
                 prop_assert_eq!(r.view(), &truth, "replica {} differs from the server's fold", i);
+                prop_assert_eq!(
+                    styr::model::meeting::verify_chain(r.view().meetings().decisions()).is_ok(),
+                    true,
+                    "replica {}'s decision chain holds", i
+                );
             }
             Ok(())
         })?;

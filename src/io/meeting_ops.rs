@@ -21,8 +21,8 @@ pub enum FindError {
     Ambiguous { query: String, matches: Vec<String> },
 }
 
-/// The meeting `query` names: a meeting id, a prefix of its hex digits (its first 8, as
-/// `styr meeting list` shows), a date `YYYY-MM-DD` (the meeting that day), or `latest`
+/// The meeting `query` names: a meeting id, the start or the end of its hex digits (the
+/// last 8 are what `styr meeting list` shows), a date `YYYY-MM-DD` (the meeting that day), or `latest`
 /// (the one that starts last).
 pub fn find_meeting(meetings: &Meetings, query: &str) -> Result<MeetingId, FindError> {
     let all = meetings.meetings();
@@ -49,7 +49,7 @@ pub fn find_meeting(meetings: &Meetings, query: &str) -> Result<MeetingId, FindE
             } else {
                 !hex.is_empty()
                     && hex.chars().all(|c| c.is_ascii_hexdigit())
-                    && m.id.0.simple().to_string().starts_with(&hex)
+                    && names(&m.id.0, &hex)
             }
         })
         .collect();
@@ -66,7 +66,14 @@ pub fn find_meeting(meetings: &Meetings, query: &str) -> Result<MeetingId, FindE
     }
 }
 
-/// The live portfolio item `query` names: its id or a prefix of its hex digits.
+/// Whether `hex` (lower-case hex digits) names `id`: the start of its digits, or the end
+/// (short ids are the last eight).
+fn names(id: &uuid::Uuid, hex: &str) -> bool {
+    let full = id.simple().to_string();
+    full.starts_with(hex) || full.ends_with(hex)
+}
+
+/// The live portfolio item `query` names: its id, or the start or end of its hex digits.
 pub fn find_item(portfolio: &Portfolio, query: &str) -> Result<ItemId, FindError> {
     let hex: String = query
         .trim()
@@ -79,7 +86,7 @@ pub fn find_item(portfolio: &Portfolio, query: &str) -> Result<ItemId, FindError
     }
     let matches: Vec<_> = portfolio
         .items()
-        .filter(|i| i.id.0.simple().to_string().starts_with(&hex))
+        .filter(|i| names(&i.id.0, &hex))
         .collect();
     match matches[..] {
         [] => Err(FindError::NotFound(query.trim().to_string())),

@@ -17,9 +17,10 @@ impl ItemId {
     pub fn new() -> Self {
         ItemId(Uuid::now_v7())
     }
-    /// The first eight hex digits: enough for a person to tell items apart.
+    /// The last eight hex digits: enough for a person to tell items apart (the first
+    /// ones are the creation time, the same for items made within a minute).
     pub fn short(&self) -> String {
-        self.0.simple().to_string()[..8].to_string()
+        self.0.simple().to_string()[24..].to_string()
     }
 }
 

@@ -290,6 +290,17 @@ impl App {
         let id = payload.items().first().copied();
         let mut op = Op::new(&self.author, (self.clock)(), payload);
         op.base_seq = self.replica.last_seq();
+        if self.sync.is_none() {
+            // A portfolio without a server: this app is the one that numbers cases and
+            // chains decisions (there are no ballots to tally without a server).
+            if let Payload::Meeting { change } = &op.payload {
+                if let Err(refusal) = self.view().meetings().check(change) {
+                    self.message = Some((self.t.minutes.refusal)(&refusal));
+                    return vec![];
+                }
+            }
+            self.view().meetings().stamp(&mut op, |_| Vec::new());
+        }
         self.replica.local(op.clone());
         self.pending_saves += 1;
         self.rebuild_columns();

@@ -78,7 +78,15 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
         }
         SyncEvent::LocalFailed(error) => app.say(app.t.sync.local_failed, &[("err", &error)]),
         SyncEvent::Count(count) => {
-            app.counts.insert(count.round, count);
+            // Counts can arrive out of order (two ballots answered at once): a count
+            // never goes down while the round is open, so the highest one is the truth.
+            let older = app
+                .counts
+                .get(&count.round)
+                .is_some_and(|c| c.open == count.open && c.ballots > count.ballots);
+            if !older {
+                app.counts.insert(count.round, count);
+            }
         }
         SyncEvent::BallotCast { round } => {
             if let Some(b) = app.ballots.get_mut(&round) {

@@ -16,9 +16,11 @@ macro_rules! uuid_id {
             pub fn new() -> Self {
                 $name(Uuid::now_v7())
             }
-            /// The first eight hex digits, for people and for command lines.
+            /// The last eight hex digits, for people and for command lines. The last, not
+            /// the first: a UUIDv7 starts with its creation time, so things made within
+            /// the same minute share their first digits.
             pub fn short(&self) -> String {
-                self.0.simple().to_string()[..8].to_string()
+                self.0.simple().to_string()[24..].to_string()
             }
         }
 
