@@ -191,8 +191,17 @@ fn a_dot_vote_from_opening_to_the_recorded_decision() {
     let out = run(homes[3].path(), &["minutes", "latest"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let minutes = text(&out.stdout);
-    for want in ["Bestillerutvalget", "01/26", "Prioritering 2027", &decided[0].text, "leder"] {
-        assert!(minutes.contains(want), "{want:?} in the minutes:\n{minutes}");
+    for want in [
+        "Bestillerutvalget",
+        "01/26",
+        "Prioritering 2027",
+        &decided[0].text,
+        "leder",
+    ] {
+        assert!(
+            minutes.contains(want),
+            "{want:?} in the minutes:\n{minutes}"
+        );
     }
     // The winning item left Vurdering for Prioritert on every board.
     for p in [&mut *a, &mut *b] {

@@ -84,10 +84,7 @@ pub fn find_item(portfolio: &Portfolio, query: &str) -> Result<ItemId, FindError
     if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(FindError::NotFound(query.trim().to_string()));
     }
-    let matches: Vec<_> = portfolio
-        .items()
-        .filter(|i| names(&i.id.0, &hex))
-        .collect();
+    let matches: Vec<_> = portfolio.items().filter(|i| names(&i.id.0, &hex)).collect();
     match matches[..] {
         [] => Err(FindError::NotFound(query.trim().to_string())),
         [one] => Ok(one.id),
