@@ -207,6 +207,12 @@ pub fn perform(app: &mut App, effects: &[Effect]) {
                     item: *item,
                     entries: store.history(item).map_err(|e| e.to_string()),
                 }),
+                // The loop ranks on the search worker; here it is done at once.
+                Effect::Search(query) => Some(Msg::SearchResults(styr::search::search(
+                    &app.search_index(),
+                    query,
+                    None,
+                ))),
             }
         });
         if let Some(msg) = answer {
@@ -222,7 +228,7 @@ pub fn persisted(effects: &[Effect]) -> Vec<Op> {
         .iter()
         .flat_map(|e| match e {
             Effect::Persist(ops) => ops.clone(),
-            Effect::SaveDraft(_) | Effect::LoadHistory(_) => vec![],
+            Effect::SaveDraft(_) | Effect::LoadHistory(_) | Effect::Search(_) => vec![],
         })
         .collect()
 }
