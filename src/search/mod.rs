@@ -62,9 +62,18 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
+/// Fields longer than this many characters (descriptions, decisions) are scored by
+/// skim's linear `simple_match` instead of its full alignment: a description is several
+/// hundred characters, and the alignment costs length × query length per item.
+pub const LONG_FIELD: usize = 80;
+
 thread_local! {
     /// One matcher per thread, reused.
     static MATCHER: SkimMatcherV2 = SkimMatcherV2::default().ignore_case();
+    /// The same for long fields: above `element_limit` cells skim scores linearly.
+    static LONG: SkimMatcherV2 = SkimMatcherV2::default()
+        .ignore_case()
+        .element_limit(2 * (LONG_FIELD + 1));
 }
 
 /// Scores `hay` with a clean score matrix. fuzzy-matcher 0.3.7 keeps its matrix between
@@ -104,11 +113,23 @@ pub fn fold_query(text: &str) -> String {
 /// Ranks the index's items (or only those in `within`) for `query`, best first; ties
 /// go to the older item. An empty query (or only spaces) finds every item, unranked.
 pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> SearchResults {
-    let q = fold_query(&query.text);
     let candidates: Vec<usize> = match within {
-        Some(ids) => ids.iter().filter_map(|id| index.position(id)).collect(),
+        Some(ids) => {
+            let mut p: Vec<usize> = ids.iter().filter_map(|id| index.position(id)).collect();
+            // In index order: the same order a full search takes, and kinder to the cache.
+            p.sort_unstable();
+            p.dedup();
+            p
+        }
         None => (0..index.docs.len()).collect(),
     };
+    rank(index, query, &candidates).0
+}
+
+/// Ranks the documents at `candidates` (index positions, ascending); also returns the
+/// positions of the hits, ascending, for narrowing the next query.
+fn rank(index: &SearchIndex, query: &Query, candidates: &[usize]) -> (SearchResults, Vec<usize>) {
+    let q = fold_query(&query.text);
     let mut results = SearchResults {
         generation: query.generation,
         text: query.text.clone(),
@@ -116,6 +137,7 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
     };
     if q.is_empty() {
         let mut docs: Vec<&ItemId> = candidates.iter().map(|&p| &index.docs[p].item).collect();
+        let positions = candidates.to_vec();
         docs.sort_unstable();
         results.hits = docs
             .into_iter()
@@ -126,13 +148,14 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
                 title_highlight: Vec::new(),
             })
             .collect();
-        return results;
+        return (results, positions);
     }
     let qchars: Vec<char> = q.chars().collect();
     // (score, position, field) of every match; one allocation for the whole search.
     let mut scored: Vec<(i64, usize, Field)> = Vec::new();
+    let mut positions: Vec<usize> = Vec::new();
     MATCHER.with(|m| {
-        for &p in &candidates {
+        for &p in candidates {
             let doc = &index.docs[p];
             if !in_order(&doc.text, &qchars) {
                 continue;
@@ -143,7 +166,12 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
                 if hay.len() < qchars.len() || !in_order(hay, &qchars) {
                     continue;
                 }
-                if let Some((s, _)) = score(m, hay, &q, false) {
+                let scored = if f == Field::Title {
+                    score(m, hay, &q, false)
+                } else {
+                    LONG.with(|long| score(long, hay, &q, false))
+                };
+                if let Some((s, _)) = scored {
                     let s = s.saturating_mul(f.weight());
                     if best.is_none_or(|(b, _)| s > b) {
                         best = Some((s, f));
@@ -154,6 +182,7 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
                 scored.push((s, p, f));
             }
         }
+        positions = scored.iter().map(|&(_, p, _)| p).collect();
         scored.sort_unstable_by(|a, b| {
             b.0.cmp(&a.0)
                 .then_with(|| index.docs[a.1].item.cmp(&index.docs[b.1].item))
@@ -179,7 +208,7 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
             })
             .collect();
     });
-    results
+    (results, positions)
 }
 
 fn highlight(m: &SkimMatcherV2, doc: &index::Doc, q: &str, qchars: &[char]) -> Vec<usize> {
@@ -197,7 +226,8 @@ fn highlight(m: &SkimMatcherV2, doc: &index::Doc, q: &str, qchars: &[char]) -> V
 /// (the worker); valid only for the index version it was made on.
 #[derive(Debug, Default)]
 pub struct Narrowing {
-    last: Option<(u64, String, Vec<ItemId>)>,
+    /// Index version, folded query, positions of its hits (ascending).
+    last: Option<(u64, String, Vec<usize>)>,
 }
 
 impl Narrowing {
@@ -209,16 +239,19 @@ impl Narrowing {
             Some((version, prev, hits))
                 if *version == index.version() && !prev.is_empty() && folded.starts_with(prev) =>
             {
+                // Positions stay valid while the version is the same.
                 Some(hits.as_slice())
             }
             _ => None,
         };
-        let results = search(index, query, within);
-        self.last = Some((
-            index.version(),
-            folded,
-            results.hits.iter().map(|h| h.item).collect(),
-        ));
+        let (results, positions) = match within {
+            Some(p) => rank(index, query, p),
+            None => {
+                let all: Vec<usize> = (0..index.docs.len()).collect();
+                rank(index, query, &all)
+            }
+        };
+        self.last = Some((index.version(), folded, positions));
         results
     }
 
