@@ -12,6 +12,7 @@ pub mod io;
 pub mod model;
 pub mod paths;
 pub mod protocol;
+pub mod search;
 pub mod server;
 pub mod store;
 pub mod sync;

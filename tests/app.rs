@@ -411,3 +411,167 @@ fn english_with_lang_en() {
     assert!(s.contains("Incoming (24)"), "{s}");
     assert!(s.contains("35 items"), "{s}");
 }
+
+/// The cells of the screen row that holds `text`, from where it starts.
+fn cells_of(
+    t: &ratatui::Terminal<ratatui::backend::TestBackend>,
+    text: &str,
+) -> Vec<ratatui::buffer::Cell> {
+    let buf = t.backend().buffer();
+    let w = buf.area.width;
+    for y in 0..buf.area.height {
+        let row: Vec<ratatui::buffer::Cell> = (0..w).map(|x| buf[(x, y)].clone()).collect();
+        let line: Vec<&str> = row.iter().map(|c| c.symbol()).collect();
+        let want: Vec<String> = text.chars().map(|c| c.to_string()).collect();
+        if let Some(x) = line
+            .windows(want.len())
+            .position(|win| win == want.as_slice())
+        {
+            return row[x..x + want.len()].to_vec();
+        }
+    }
+    panic!("{text:?} is not on screen");
+}
+
+fn underlined(cell: &ratatui::buffer::Cell) -> bool {
+    cell.modifier.contains(ratatui::style::Modifier::UNDERLINED)
+}
+
+fn shown_titles(app: &styr::tui::App) -> Vec<String> {
+    app.columns
+        .iter()
+        .flat_map(|c| &c.items)
+        .filter_map(|id| app.view().get(id))
+        .map(|i| i.title.clone())
+        .collect()
+}
+
+#[test]
+fn typing_a_query_shows_the_hits_with_matched_letters_marked() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "/døgnå");
+    let titles = shown_titles(&app);
+    let index = app.search_index();
+    let hits = styr::search::search(
+        &index,
+        &styr::search::Query {
+            generation: 0,
+            text: "døgnå".into(),
+        },
+        None,
+    )
+    .hits;
+    assert_eq!(titles.len(), hits.len(), "only hits are shown: {titles:?}");
+    assert!(titles.len() < 35);
+    // Both Døgnåpen measures, each first in its column (the best matches).
+    for c in app.columns.iter().filter(|c| !c.items.is_empty()) {
+        let first = &app.view().get(&c.items[0]).expect("item").title;
+        assert!(
+            c.items.len() == 1 || first.starts_with("Døgnåpen"),
+            "{first}"
+        );
+    }
+    assert_eq!(
+        titles.iter().filter(|t| t.starts_with("Døgnåpen")).count(),
+        2
+    );
+    let t = terminal(&mut app, 120, 40);
+    let cells = cells_of(&t, "Døgnåpen digital");
+    let marked: String = cells
+        .iter()
+        .filter(|c| underlined(c))
+        .map(|c| c.symbol())
+        .collect();
+    assert_eq!(marked, "Døgnå", "the matched letters are underlined");
+    assert!(cells
+        .iter()
+        .take(5)
+        .all(|c| c.modifier.contains(ratatui::style::Modifier::BOLD)));
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains(&format!("Filter: døgnå▏  ({} treff)", hits.len())),
+        "{s}"
+    );
+    // Without colour the match is still marked.
+    let mut plain = app_with(&demo_ops(), Lang::Nb, "dark", true);
+    press(&mut plain, "/døgnå");
+    let t = terminal(&mut plain, 120, 40);
+    assert!(cells_of(&t, "Døgnå").iter().all(underlined));
+}
+
+#[test]
+fn a_late_answer_to_an_older_query_is_dropped() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "/");
+    let first = update(&mut app, Msg::Key(keys("d")[0]));
+    let second = update(&mut app, Msg::Key(keys("ø")[0]));
+    let (Some(Effect::Search(q1)), Some(Effect::Search(q2))) = (first.first(), second.first())
+    else {
+        panic!("each key asks for a search: {first:?} {second:?}")
+    };
+    assert!(q2.generation > q1.generation);
+    // Nothing answered yet: every card shows, and the filter line says a search is out.
+    assert_eq!(shown_titles(&app).len(), 35);
+    assert!(screen(&mut app, 120, 40).contains("søker …"));
+    let index = app.search_index();
+    update(
+        &mut app,
+        Msg::SearchResults(styr::search::search(&index, q2, None)),
+    );
+    let after_fresh = shown_titles(&app);
+    assert!(after_fresh.len() < 35, "{after_fresh:?}");
+    assert!(!screen(&mut app, 120, 40).contains("søker …"));
+    // The answer to "d" (many more hits) arrives last, and changes nothing.
+    let late = styr::search::search(&index, q1, None);
+    assert!(late.hits.len() > after_fresh.len());
+    update(&mut app, Msg::SearchResults(late));
+    assert_eq!(shown_titles(&app), after_fresh);
+}
+
+#[test]
+fn clearing_the_filter_shows_every_card_again() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "/fosen");
+    let filtered = shown_titles(&app).len();
+    assert!(filtered < 35, "{filtered}");
+    // Deleting the text shows all at once, without waiting for a search.
+    let effects = press(
+        &mut app,
+        "<Backspace><Backspace><Backspace><Backspace><Backspace>",
+    );
+    assert!(matches!(effects.last(), None | Some(Effect::Search(_))));
+    assert_eq!(shown_titles(&app).len(), 35);
+    // Esc closes the filter; an answer still on its way is then dropped.
+    press(&mut app, "<Esc>/");
+    let asked = update(&mut app, Msg::Key(keys("x")[0]));
+    let Some(Effect::Search(q)) = asked.first() else {
+        panic!("{asked:?}")
+    };
+    press(&mut app, "<Esc>");
+    assert!(app.filter.is_none());
+    let index = app.search_index();
+    update(
+        &mut app,
+        Msg::SearchResults(styr::search::search(&index, q, None)),
+    );
+    assert_eq!(shown_titles(&app).len(), 35);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Innkommet (24)"), "{s}");
+}
+
+#[test]
+fn a_change_while_filtering_is_searched_again() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "/døgnåpen<Enter>");
+    let before = shown_titles(&app).len();
+    assert!(before < 35);
+    // A new card that matches shows up once the renewed search answers.
+    let effects = press(&mut app, "nDøgnåpen skole<C-s>");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Search(_))),
+        "{effects:?}"
+    );
+    let titles = shown_titles(&app);
+    assert!(titles.iter().any(|t| t == "Døgnåpen skole"), "{titles:?}");
+    assert_eq!(titles.len(), before + 1);
+}

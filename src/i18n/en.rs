@@ -31,6 +31,7 @@ pub static STRINGS: Strings = Strings {
     no_priority: "P–",
     filter_prompt: "Filter: ",
     filter_matches: "{n} matches",
+    filter_searching: "searching …",
     moved_to: "Moved to {stage}",
     already_first: "The item is already in the first column",
     already_last: "The item is already in the last column",

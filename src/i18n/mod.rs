@@ -91,6 +91,8 @@ pub struct Strings {
     pub no_priority: &'static str,
     pub filter_prompt: &'static str,
     pub filter_matches: &'static str,
+    /// After the match count while a newer query is being ranked.
+    pub filter_searching: &'static str,
     pub moved_to: &'static str,
     pub already_first: &'static str,
     pub already_last: &'static str,

@@ -31,6 +31,7 @@ pub static STRINGS: Strings = Strings {
     no_priority: "P–",
     filter_prompt: "Filter: ",
     filter_matches: "{n} treff",
+    filter_searching: "søker …",
     moved_to: "Flyttet til {stage}",
     already_first: "Saken står allerede i første kolonne",
     already_last: "Saken står allerede i siste kolonne",

@@ -7,12 +7,12 @@ use super::msg::Effect;
 use super::theme::Theme;
 use crate::i18n::{fill, Lang, Strings};
 use crate::model::{
-    role, text, HistoryEntry, ItemId, Op, Payload, Portfolio, Replica, Role, StageKey, Stages,
+    role, HistoryEntry, ItemId, Op, Payload, Portfolio, Replica, Role, StageKey, Stages,
 };
+use crate::search::{SearchIndex, SearchResults, Searcher};
 use crate::sync::{Identity, Link};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub enum Screen {
     Board,
@@ -58,6 +58,45 @@ pub struct Filter {
     pub query: Editor,
     /// Typing goes to the filter while it is focused; Enter keeps it and returns to the board.
     pub editing: bool,
+    /// The latest answer to a query of this filter; until the first one, every card shows.
+    pub found: Option<Found>,
+    /// A query is out and not yet answered.
+    pub searching: bool,
+}
+
+impl Filter {
+    pub fn new(query: Editor) -> Filter {
+        Filter {
+            query,
+            editing: true,
+            found: None,
+            searching: false,
+        }
+    }
+}
+
+/// Search results as the board uses them: each hit's rank, and the highlighted
+/// characters of its title.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub rank: HashMap<ItemId, usize>,
+    pub highlights: HashMap<ItemId, Vec<usize>>,
+}
+
+impl From<SearchResults> for Found {
+    fn from(r: SearchResults) -> Found {
+        let mut found = Found {
+            rank: HashMap::with_capacity(r.hits.len()),
+            highlights: HashMap::new(),
+        };
+        for (i, hit) in r.hits.into_iter().enumerate() {
+            found.rank.insert(hit.item, i);
+            if !hit.title_highlight.is_empty() {
+                found.highlights.insert(hit.item, hit.title_highlight);
+            }
+        }
+        found
+    }
 }
 
 /// Everything the app needs to start, gathered by `run.rs` or by a test.
@@ -111,6 +150,11 @@ pub struct App {
     pub col: usize,
     pub rows: Vec<usize>,
     pub filter: Option<Filter>,
+    /// The search index, built when the filter is first opened and kept up to date with
+    /// every change after that; shared with the search worker.
+    pub search_index: Option<Arc<SearchIndex>>,
+    /// Numbers the filter's queries, so that a late answer to an old one is dropped.
+    pub searcher: Searcher,
     pub pending_saves: usize,
     pub save_error: Option<String>,
     pub message: Option<String>,
@@ -158,6 +202,8 @@ impl App {
             col: 0,
             rows: Vec::new(),
             filter: None,
+            search_index: None,
+            searcher: Searcher::default(),
             pending_saves: 0,
             save_error: None,
             message: (!init.notices.is_empty()).then(|| init.notices.join(" ")),
@@ -193,12 +239,12 @@ impl App {
         for item in self.replica.view().items() {
             by_stage.entry(&item.stage).or_default().push(item);
         }
-        let query = self
+        // Ranking happened off this path (`Effect::Search`); here the answer is only looked up.
+        let found = self
             .filter
             .as_ref()
-            .map(|f| text::fold(f.query.text.trim()))
-            .filter(|q| !q.is_empty());
-        let matcher = SkimMatcherV2::default();
+            .filter(|f| !f.query.text.trim().is_empty())
+            .and_then(|f| f.found.as_ref());
         let mut keys: Vec<(StageKey, String, bool)> = self
             .stages
             .all()
@@ -216,22 +262,17 @@ impl App {
             let mut items = by_stage.remove(&stage).unwrap_or_default();
             let total = items.len();
             items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
-            let ids = match &query {
+            let ids = match found {
                 None => items.iter().map(|i| i.id).collect(),
-                Some(q) => items
-                    .iter()
-                    .filter(|i| {
-                        let hay = text::fold(&format!(
-                            "{} {} {} {}",
-                            i.title,
-                            i.submitter,
-                            i.anchoring_text(),
-                            i.description
-                        ));
-                        matcher.fuzzy_match(&hay, q).is_some()
-                    })
-                    .map(|i| i.id)
-                    .collect(),
+                // While filtering, the best match comes first in each column.
+                Some(found) => {
+                    let mut hits: Vec<(usize, ItemId)> = items
+                        .iter()
+                        .filter_map(|i| found.rank.get(&i.id).map(|&r| (r, i.id)))
+                        .collect();
+                    hits.sort_unstable();
+                    hits.into_iter().map(|(_, id)| id).collect()
+                }
             };
             columns.push(Column {
                 stage,
@@ -287,7 +328,8 @@ impl App {
                 self.undo.push(inverse);
             }
         }
-        let id = payload.items().first().copied();
+        let ids = payload.items().to_vec();
+        let id = ids.first().copied();
         let mut op = Op::new(&self.author, (self.clock)(), payload);
         op.base_seq = self.replica.last_seq();
         if self.sync.is_none() {
@@ -303,14 +345,81 @@ impl App {
         }
         self.replica.local(op.clone());
         self.pending_saves += 1;
-        self.rebuild_columns();
         let mut effects = vec![Effect::Persist(vec![op])];
+        effects.extend(self.changed(&ids));
         if let Some((shown, _)) = self.history {
             if Some(shown) == id {
                 effects.push(Effect::LoadHistory(shown));
             }
         }
         effects
+    }
+
+    /// After `items` changed in the portfolio: the index follows, the columns are
+    /// rebuilt, and an active filter asks its query again (the answer may differ now).
+    pub fn changed(&mut self, items: &[ItemId]) -> Vec<Effect> {
+        if let Some(index) = self.search_index.as_mut() {
+            Arc::make_mut(index).refresh(self.replica.view(), items);
+        }
+        self.rebuild_columns();
+        match &self.filter {
+            Some(f) if !f.query.text.trim().is_empty() => self.search(),
+            _ => vec![],
+        }
+    }
+
+    /// The index the search worker reads, built on first use. Building folds every
+    /// item once; after that, changes refold only the items they touch.
+    pub fn search_index(&mut self) -> Arc<SearchIndex> {
+        self.search_index
+            .get_or_insert_with(|| Arc::new(SearchIndex::from_portfolio(self.replica.view())))
+            .clone()
+    }
+
+    /// Asks for the filter's current text to be searched. Nothing waits for the answer:
+    /// the board keeps showing the last one until it comes. An empty filter shows every
+    /// card at once, and any answer still on its way is dropped.
+    pub fn search(&mut self) -> Vec<Effect> {
+        let text = match &self.filter {
+            Some(f) => f.query.text.clone(),
+            None => String::new(),
+        };
+        if text.trim().is_empty() {
+            self.searcher.cancel();
+            if let Some(f) = self.filter.as_mut() {
+                f.found = None;
+                f.searching = false;
+            }
+            self.rebuild_columns();
+            return vec![];
+        }
+        self.search_index();
+        let query = self.searcher.query(&text);
+        if let Some(f) = self.filter.as_mut() {
+            f.searching = true;
+        }
+        vec![Effect::Search(query)]
+    }
+
+    /// Takes an answer in, unless a newer query has been asked since (or the filter is
+    /// gone): then it is dropped.
+    pub fn take_results(&mut self, results: SearchResults) {
+        let Some(f) = self.filter.as_mut() else {
+            return;
+        };
+        let Some(results) = self.searcher.accept(results) else {
+            return;
+        };
+        f.found = Some(Found::from(results));
+        f.searching = false;
+        self.rebuild_columns();
+    }
+
+    /// Closes the filter: every card shows, and answers still on their way are dropped.
+    pub fn close_filter(&mut self) {
+        self.filter = None;
+        self.searcher.cancel();
+        self.rebuild_columns();
     }
 
     /// What the screen shows: the confirmed portfolio with pending changes on top.

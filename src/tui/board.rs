@@ -6,9 +6,11 @@ use super::widgets::truncate;
 use crate::i18n::fill;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 /// Narrowest column; at 80 columns three fit.
 const MIN_COL_WIDTH: u16 = 26;
@@ -102,6 +104,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
         let inner = block.inner(rect);
         f.render_widget(block, rect);
         let w = inner.width as usize;
+        let found = app.filter.as_ref().and_then(|f| f.found.as_ref());
         let mut lines: Vec<Line> = Vec::new();
         if col.items.is_empty() {
             lines.push(Line::styled(app.t.empty_column, th.dim));
@@ -127,9 +130,14 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
             };
             let title = truncate(&item.title, w.saturating_sub(2));
             let meta = truncate(&format!("{prio} · {anchoring}"), w.saturating_sub(2));
-            lines.push(Line::styled(
-                format!("{pointer}{title:<width$}", width = w.saturating_sub(2)),
+            let marks = found.and_then(|f| f.highlights.get(id));
+            lines.push(title_line(
+                pointer,
+                &title,
+                w.saturating_sub(2),
+                marks.map_or(&[][..], Vec::as_slice),
                 title_style,
+                th.matched,
             ));
             lines.push(Line::styled(
                 format!("  {meta:<width$}", width = w.saturating_sub(2)),
@@ -140,16 +148,68 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
     }
 }
 
+/// A card's title line: `marks` (char indices into the title, sorted) get the matched
+/// style over the line's own. Marks past a truncated title's end are not drawn.
+fn title_line(
+    pointer: &'static str,
+    title: &str,
+    width: usize,
+    marks: &[usize],
+    style: Style,
+    matched: Style,
+) -> Line<'static> {
+    let pad = width.saturating_sub(UnicodeWidthStr::width(title));
+    if marks.is_empty() {
+        return Line::styled(format!("{pointer}{title}{}", " ".repeat(pad)), style);
+    }
+    let mut spans = vec![Span::styled(pointer, style)];
+    let mut run = String::new();
+    let mut run_marked = false;
+    let mut next = marks.iter().peekable();
+    for (i, c) in title.chars().enumerate() {
+        while next.next_if(|&&m| m < i).is_some() {}
+        let marked = next.peek().is_some_and(|&&m| m == i);
+        if marked != run_marked && !run.is_empty() {
+            let s = if run_marked {
+                style.patch(matched)
+            } else {
+                style
+            };
+            spans.push(Span::styled(std::mem::take(&mut run), s));
+        }
+        run_marked = marked;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        let s = if run_marked {
+            style.patch(matched)
+        } else {
+            style
+        };
+        spans.push(Span::styled(run, s));
+    }
+    spans.push(Span::styled(" ".repeat(pad), style));
+    Line::from(spans)
+}
+
 /// The filter input, drawn on the line above the status line while a filter is active.
 pub fn filter_line(app: &App) -> Option<Line<'static>> {
     let filter = app.filter.as_ref()?;
     let shown: usize = app.columns.iter().map(|c| c.items.len()).sum();
     let cursor = if filter.editing { "▏" } else { "" };
+    let searching = if filter.searching {
+        format!(", {}", app.t.filter_searching)
+    } else {
+        String::new()
+    };
     Some(Line::from(vec![
         Span::styled(app.t.filter_prompt.to_string(), app.theme.accent),
         Span::styled(format!("{}{cursor}", filter.query.text), app.theme.base),
         Span::styled(
-            format!("  ({})", fill(app.t.filter_matches, &[("n", &shown)])),
+            format!(
+                "  ({}{searching})",
+                fill(app.t.filter_matches, &[("n", &shown)])
+            ),
             app.theme.dim,
         ),
     ]))

@@ -3,6 +3,7 @@
 //! `run.rs` carries them out and answers with messages.
 
 use crate::model::{HistoryEntry, ItemId, Op};
+use crate::search::{Query, SearchResults};
 use crate::sync::SyncEvent;
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -28,6 +29,8 @@ pub enum Msg {
     },
     /// News from the sync loop: the link, who we are, confirmed or refused ops.
     Sync(SyncEvent),
+    /// The answer to `Effect::Search`; dropped when a newer query has been asked.
+    SearchResults(SearchResults),
 }
 
 #[derive(Debug, PartialEq)]
@@ -46,4 +49,7 @@ pub enum Effect {
     },
     /// Ask the server for an open round's count.
     Count(crate::model::meeting::RoundId),
+    /// Rank the portfolio for this query off the drawing path (over the app's
+    /// `search_index()`), then answer `Msg::SearchResults`.
+    Search(Query),
 }

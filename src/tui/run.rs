@@ -267,7 +267,12 @@ async fn event_loop(
 ) -> (Ending, App) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let sync = transport.map(|t| spawn_sync(t, store.clone(), tx.clone()));
-    let jobs = spawn_writer(store, tx, sync.clone());
+    // Ranking runs on a thread of its own; if it cannot start, searches run in the loop.
+    let search = {
+        let tx = tx.clone();
+        crate::search::Worker::spawn(move |r| tx.send(Msg::SearchResults(r)).is_ok()).ok()
+    };
+    let jobs = spawn_writer(store, tx.clone(), sync.clone());
     let mut terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
         Ok(t) => t,
         Err(_) => return (Ending::Hangup, app),
@@ -323,7 +328,7 @@ async fn event_loop(
         for m in batch {
             dirty = true;
             match catch_unwind(AssertUnwindSafe(|| update(&mut app, m))) {
-                Ok(effects) => run_effects(&jobs, effects),
+                Ok(effects) => run_effects(&jobs, search.as_ref(), &tx, &mut app, effects),
                 Err(p) => return (Ending::Panic(panic_text(p)), app),
             }
         }
@@ -343,15 +348,41 @@ async fn event_loop(
     (ending, app)
 }
 
-fn run_effects(jobs: &mpsc::UnboundedSender<Job>, effects: Vec<Effect>) {
+fn run_effects(
+    jobs: &mpsc::UnboundedSender<Job>,
+    search: Option<&crate::search::Worker>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    app: &mut App,
+    effects: Vec<Effect>,
+) {
     for e in effects {
-        let _ = match e {
-            Effect::Persist(ops) => jobs.send(Job::Ops(ops)),
-            Effect::SaveDraft(d) => jobs.send(Job::Draft(d)),
-            Effect::LoadHistory(item) => jobs.send(Job::History(item)),
-            Effect::Cast { round, ballot } => jobs.send(Job::Sync(SyncCmd::Cast { round, ballot })),
-            Effect::Count(round) => jobs.send(Job::Sync(SyncCmd::Count(round))),
-        };
+        match e {
+            Effect::Persist(ops) => {
+                let _ = jobs.send(Job::Ops(ops));
+            }
+            Effect::SaveDraft(d) => {
+                let _ = jobs.send(Job::Draft(d));
+            }
+            Effect::LoadHistory(item) => {
+                let _ = jobs.send(Job::History(item));
+            }
+            Effect::Search(query) => {
+                let index = app.search_index();
+                match search {
+                    Some(worker) => worker.submit(index, query),
+                    None => {
+                        let results = crate::search::search(&index, &query, None);
+                        let _ = tx.send(Msg::SearchResults(results));
+                    }
+                }
+            }
+            Effect::Cast { round, ballot } => {
+                let _ = jobs.send(Job::Sync(SyncCmd::Cast { round, ballot }));
+            }
+            Effect::Count(round) => {
+                let _ = jobs.send(Job::Sync(SyncCmd::Count(round)));
+            }
+        }
     }
 }
 

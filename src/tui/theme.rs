@@ -9,6 +9,9 @@ use std::str::FromStr;
 
 pub const DEFAULT: &str = "dark";
 
+/// How matched characters are marked in every theme: a modifier, not a colour.
+const MATCHED: Style = Style::new().add_modifier(Modifier::BOLD.union(Modifier::UNDERLINED));
+
 /// The themes built into styr.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
@@ -32,6 +35,9 @@ pub struct Theme {
     pub ok: Style,
     pub warn: Style,
     pub error: Style,
+    /// Characters that matched the search, laid over the text's own style: bold and
+    /// underlined, so a match shows without colour too.
+    pub matched: Style,
 }
 
 /// A problem in a theme file, with its file and line.
@@ -120,6 +126,7 @@ impl Theme {
             error: base
                 .fg(color("error", &c.error)?)
                 .add_modifier(Modifier::BOLD),
+            matched: MATCHED,
         })
     }
 
@@ -180,6 +187,7 @@ impl Theme {
             ok: plain,
             warn: plain.add_modifier(Modifier::BOLD),
             error: plain.add_modifier(Modifier::BOLD),
+            matched: MATCHED,
         }
     }
 }

@@ -44,6 +44,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Sync(event) => on_sync(app, event),
+        Msg::SearchResults(results) => {
+            app.take_results(results);
+            vec![]
+        }
         Msg::Mouse(m) => {
             board::click(app, m);
             vec![]
@@ -101,11 +105,13 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
     if touched.is_empty() {
         return vec![];
     }
-    app.rebuild_columns();
-    match &app.history {
-        Some((shown, _)) if touched.contains(shown) => vec![Effect::LoadHistory(*shown)],
-        _ => vec![],
+    let mut effects = app.changed(&touched);
+    if let Some((shown, _)) = &app.history {
+        if touched.contains(shown) {
+            effects.push(Effect::LoadHistory(*shown));
+        }
     }
+    effects
 }
 
 /// The context whose keys apply now.
@@ -203,20 +209,19 @@ fn filter_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match k.code {
-        KeyCode::Esc => app.filter = None,
+        KeyCode::Esc => app.close_filter(),
         KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
             filter.editing = false;
             if filter.query.text.trim().is_empty() {
-                app.filter = None;
+                app.close_filter();
             }
         }
         _ => {
-            if filter.query.handle(&k, false) != Edited::Changed {
-                return vec![];
+            if filter.query.handle(&k, false) == Edited::Changed {
+                return app.search();
             }
         }
     }
-    app.rebuild_columns();
     vec![]
 }
 
@@ -497,16 +502,13 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Filter => {
-            let query = app.filter.take().map(|f| f.query).unwrap_or_default();
-            app.filter = Some(Filter {
-                query,
-                editing: true,
+            // Reopening keeps the text and the answer already on the board.
+            app.filter = Some(match app.filter.take() {
+                Some(f) => Filter { editing: true, ..f },
+                None => Filter::new(Default::default()),
             });
         }
-        Action::Back if app.filter.is_some() => {
-            app.filter = None;
-            app.rebuild_columns();
-        }
+        Action::Back if app.filter.is_some() => app.close_filter(),
         _ => {}
     }
     vec![]

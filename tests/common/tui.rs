@@ -210,6 +210,12 @@ pub fn perform(app: &mut App, effects: &[Effect]) {
                 // Ballots and counts go to a server; these app tests have none (the
                 // meeting tests look at the effects themselves).
                 Effect::Cast { .. } | Effect::Count(_) => None,
+                // The loop ranks on the search worker; here it is done at once.
+                Effect::Search(query) => Some(Msg::SearchResults(styr::search::search(
+                    &app.search_index(),
+                    query,
+                    None,
+                ))),
             }
         });
         if let Some(msg) = answer {
