@@ -168,8 +168,8 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenApproval => "Open an approval vote on the items",
         Action::OpenScoring => "Open scoring on the criteria",
         Action::Score(_) => "Mark 1–5 on the criterion",
-        Action::AddToAgenda => "Put the item on the next meeting's agenda",
-        Action::Correct => "Correct the decision (a new, linked entry)",
+        Action::AddToAgenda => "Put the item on the next agenda",
+        Action::Correct => "Correct the decision (new, linked entry)",
         Action::Newline => "New line (in the description)",
     }
 }

@@ -168,7 +168,7 @@ fn action_name(a: Action) -> &'static str {
         Action::OpenApproval => "Åpne godkjenningsvotering om tiltakene",
         Action::OpenScoring => "Åpne poenggiving på kriteriene",
         Action::Score(_) => "Karakter 1–5 på kriteriet",
-        Action::AddToAgenda => "Sett saken på sakslista til neste møte",
+        Action::AddToAgenda => "Sett saken på neste saksliste",
         Action::Correct => "Rett vedtaket (ny, lenket oppføring)",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }

@@ -102,7 +102,7 @@ impl Round {
 }
 
 /// All meetings, as the fold of the meeting ops left them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Meetings {
     meetings: BTreeMap<MeetingId, Meeting>,
     cases: BTreeMap<CaseId, Case>,
@@ -113,6 +113,19 @@ pub struct Meetings {
     #[serde(skip)]
     seen: BTreeSet<OpId>,
 }
+
+/// Equal when the meetings, cases, rounds and decisions are: which op ids a value has
+/// taken in is bookkeeping of the process, not content (as for the portfolio).
+impl PartialEq for Meetings {
+    fn eq(&self, other: &Self) -> bool {
+        self.meetings == other.meetings
+            && self.cases == other.cases
+            && self.rounds == other.rounds
+            && self.decisions == other.decisions
+    }
+}
+
+impl Eq for Meetings {}
 
 impl Meetings {
     pub fn fold<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
