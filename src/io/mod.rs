@@ -1,9 +1,12 @@
 //! Import and export of portfolio items.
 //!
-//! - [`import`] reads CSV (the Fosen action plan, a proposals sheet, or styr's own export)
-//!   and styr's JSON export into [`ImportedItem`]s, all-or-nothing, and turns them into
-//!   `CreateItem` ops.
-//! - [`export`] writes the live portfolio as CSV, or every item with its history as JSON.
+//! - [`import`] reads CSV (the Fosen action plan, a proposals sheet, or styr's own export;
+//!   UTF-8 or Windows-1252, comma or semicolon), workbooks (.xlsx, with calamine) and
+//!   styr's JSON export into [`ImportedItem`]s, all-or-nothing, and plans the
+//!   `CreateItem` ops, leaving out and tagging likely duplicates.
+//! - [`export`] writes the live portfolio as CSV (plain, or for Excel), or every item
+//!   with its history as JSON, optionally filtered.
+//! - [`progress`] draws a progress line on a terminal's standard error.
 //! - [`demo`] builds the demo portfolio from the sample data in `data/`.
 //!
 //! Nothing here touches the store: importing yields ops, which the app applies like any
@@ -14,6 +17,7 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+pub mod progress;
 
 pub use error::ImportError;
 pub use import::ImportedItem;
