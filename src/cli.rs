@@ -45,10 +45,23 @@ pub enum Command {
         reset: bool,
     },
     /// Import items from a CSV file (Fosen's action plan, a proposal list, or styr's own
-    /// export) or styr's JSON export. Nothing is imported if any row is malformed.
+    /// export; comma or semicolon, UTF-8 or Windows-1252), a workbook (.xlsx) or styr's
+    /// JSON export. Every malformed row is reported, and then nothing is imported. Rows
+    /// like an existing item are listed: the same title is left out, a similar one is
+    /// imported tagged "mulig-duplikat".
     Import {
-        /// The file to read (.csv or .json).
+        /// The file to read (.csv, .xlsx or .json).
         file: PathBuf,
+        /// Show what would be imported, the duplicates and the errors; save nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Read other columns as styr fields: "Column in the file=title,Other=description".
+        /// May be given more than once.
+        #[arg(long, value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// The sheet of a workbook to read (default: the first).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
     },
     /// Log in to a styr server with the token you were given; from then on `styr` opens
     /// the shared portfolio and keeps it in sync.
@@ -71,10 +84,19 @@ pub enum Command {
     Logout,
     /// Show the server, your user and role, and what is waiting to be sent.
     Status,
-    /// Export the portfolio as CSV or JSON.
+    /// Export the portfolio as CSV, CSV for Excel, or JSON.
     Export {
+        /// csv (comma-separated UTF-8, reads back with styr import), excel (semicolons and
+        /// a byte order mark, as Excel in Norway opens it, formulas guarded) or json
+        /// (every item with its history).
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Only items whose title, description or submitter contains this text (case aside).
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Only items in this stage (its key or name, e.g. vurdering).
+        #[arg(long, value_name = "KEY")]
+        stage: Option<String>,
         /// Write to this file instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -239,5 +261,6 @@ fn parse_role(s: &str) -> Result<Role, String> {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Csv,
+    Excel,
     Json,
 }

@@ -17,6 +17,14 @@ use styr::tui::theme::{self, Theme};
 use styr::tui::App;
 use styr::{io as sio, paths::Paths};
 
+/// `println!` that ignores a closed standard output (`styr import … | head`) instead of
+/// panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (config, config_error) = Config::load(
@@ -76,10 +84,36 @@ fn main() -> ExitCode {
             notices,
             None,
         ),
-        Some(Command::Import { ref file }) => import(t, &paths, &config, file),
-        Some(Command::Export { format, ref output }) => {
-            export(t, &paths, format, output.as_deref())
-        }
+        Some(Command::Import {
+            ref file,
+            dry_run,
+            ref map,
+            ref sheet,
+        }) => import(
+            t,
+            &paths,
+            &config,
+            &ImportArgs {
+                file,
+                dry_run,
+                map,
+                sheet: sheet.as_deref(),
+            },
+        ),
+        Some(Command::Export {
+            format,
+            ref output,
+            ref filter,
+            ref stage,
+        }) => export(
+            t,
+            &paths,
+            &config,
+            format,
+            output.as_deref(),
+            filter.as_deref(),
+            stage.as_deref(),
+        ),
         Some(Command::Login {
             ref url,
             ref token,
@@ -494,11 +528,42 @@ fn open_board(
     }
 }
 
-fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode {
-    let name = file.display();
-    let rows = match sio::import::read_path_with(file, &config.stages()) {
+/// What `styr import` was asked to do.
+struct ImportArgs<'a> {
+    file: &'a Path,
+    dry_run: bool,
+    map: &'a [String],
+    sheet: Option<&'a str>,
+}
+
+fn import(t: &Strings, paths: &Paths, config: &Config, args: &ImportArgs) -> ExitCode {
+    use sio::import::{ColumnMap, MapError, ReadOptions, Source};
+    let io = t.io;
+    let name = args.file.display();
+    let map = match ColumnMap::parse(args.map.iter().map(String::as_str)) {
+        Ok(m) => m,
+        Err(MapError::UnknownField { field }) => {
+            let valid = sio::import::field_names().join(", ");
+            return fail(&fill(
+                io.map_unknown_field,
+                &[("field", &field), ("valid", &valid)],
+            ));
+        }
+        Err(MapError::Syntax { part }) => return fail(&fill(io.map_syntax, &[("part", &part)])),
+    };
+    let options = ReadOptions {
+        stages: config.stages(),
+        map,
+        sheet: args.sheet.map(String::from),
+    };
+    let mut progress =
+        sio::progress::ProgressLine::stderr(fill(io.progress_reading, &[("file", &name)]));
+    let read = sio::import::read_file(args.file, &options, &mut |d, n| progress.update(d, n));
+    progress.finish();
+    let workbook = sio::import::is_workbook(args.file);
+    let read = match read {
         Ok(r) => r,
-        Err(e) => return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)])),
+        Err(e) => return import_failed(t, &name, &e, args.dry_run, workbook),
     };
     let server = match logged_in(paths) {
         Ok(s) => s,
@@ -512,28 +577,157 @@ fn import(t: &Strings, paths: &Paths, config: &Config, file: &Path) -> ExitCode 
         Ok(p) => p,
         Err(e) => return fail(&e.to_string()),
     };
-    let ops = sio::import::to_ops(
-        rows,
+    progress.relabel(io.progress_checking);
+    let plan = sio::import::plan(
+        read.rows,
+        &read.lines,
         &existing,
         &config.stages(),
         &config.author(),
         now_ms(),
+        &mut |d, n| progress.update(d, n),
     );
-    if ops.is_empty() {
-        println!("{}", fill(t.import_nothing, &[("file", &name)]));
+    progress.finish();
+    match &read.source {
+        Source::Windows1252 => say!("{}", fill(io.read_windows_1252, &[("file", &name)])),
+        Source::Utf16 => say!("{}", fill(io.read_utf16, &[("file", &name)])),
+        Source::Workbook { sheet } => say!(
+            "{}",
+            fill(io.read_sheet, &[("file", &name), ("sheet", sheet)])
+        ),
+        Source::Utf8 | Source::Utf8Bom => {}
+    }
+    let row_word = if workbook {
+        io.sheet_row_word
+    } else {
+        io.row_word
+    };
+    if args.dry_run {
+        say!("{}", fill(io.dry_run, &[("file", &name)]));
+        for c in &plan.created {
+            let flag = if c.flagged {
+                fill(io.dry_run_flag, &[("tag", &sio::import::DUPLICATE_TAG)])
+            } else {
+                String::new()
+            };
+            say!(
+                "{}",
+                fill(
+                    io.dry_run_item,
+                    &[
+                        ("row", &row_word),
+                        ("line", &c.line),
+                        ("title", &c.title),
+                        ("flag", &flag)
+                    ]
+                )
+            );
+        }
+        say!("{}", fill(io.dry_run_total, &[("n", &plan.ops.len())]));
+        print_duplicates(io, &plan, row_word, true);
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = store.append(&ops) {
-        return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)]));
+    if plan.ops.is_empty() {
+        say!("{}", fill(t.import_nothing, &[("file", &name)]));
+    } else {
+        if let Err(e) = store.append(&plan.ops) {
+            return fail(&fill(t.import_failed, &[("file", &name), ("err", &e)]));
+        }
+        say!(
+            "{}",
+            fill(t.imported, &[("n", &plan.ops.len()), ("file", &name)])
+        );
     }
-    println!(
-        "{}",
-        fill(t.imported, &[("n", &ops.len()), ("file", &name)])
-    );
+    print_duplicates(io, &plan, row_word, false);
     match server {
-        Some(login) => send_now(t, store, &login),
-        None => ExitCode::SUCCESS,
+        Some(login) if !plan.ops.is_empty() => send_now(t, store, &login),
+        _ => ExitCode::SUCCESS,
     }
+}
+
+/// Lists the rows that look like something already there, exact ones first, and the
+/// rows skipped for their known id.
+fn print_duplicates(
+    io: &styr::i18n::IoStrings,
+    plan: &sio::import::Plan,
+    row_word: &str,
+    dry_run: bool,
+) {
+    use sio::import::Like;
+    let tag = sio::import::DUPLICATE_TAG;
+    for exact in [true, false] {
+        let list: Vec<_> = plan
+            .duplicates
+            .iter()
+            .filter(|d| d.exact == exact)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let heading = match (exact, dry_run) {
+            (true, false) => io.exact_heading,
+            (true, true) => io.dry_exact_heading,
+            (false, false) => io.likely_heading,
+            (false, true) => io.dry_likely_heading,
+        };
+        say!("{}", fill(heading, &[("n", &list.len()), ("tag", &tag)]));
+        for d in list {
+            let place = match &d.like {
+                Like::Row { line, .. } => {
+                    fill(io.like_earlier_row, &[("row", &row_word), ("line", line)])
+                }
+                Like::Item { .. } => String::new(),
+            };
+            say!(
+                "{}",
+                fill(
+                    io.duplicate,
+                    &[
+                        ("row", &row_word),
+                        ("line", &d.line),
+                        ("title", &d.title),
+                        ("like", &d.like.title()),
+                        ("where", &place)
+                    ]
+                )
+            );
+        }
+    }
+    if plan.known > 0 {
+        say!("{}", fill(io.known, &[("n", &plan.known)]));
+    }
+}
+
+/// Reports a file that cannot be imported: every bad row with file and line.
+fn import_failed(
+    t: &Strings,
+    name: &dyn std::fmt::Display,
+    e: &sio::ImportError,
+    dry_run: bool,
+    workbook: bool,
+) -> ExitCode {
+    let rows = e.rows();
+    if rows.is_empty() {
+        return fail(&fill(t.import_failed, &[("file", name), ("err", e)]));
+    }
+    let io = t.io;
+    let heading = if dry_run { io.dry_run_bad } else { io.bad_rows };
+    eprintln!(
+        "styr: {}",
+        fill(heading, &[("file", name), ("n", &rows.len())])
+    );
+    let each = if workbook {
+        io.bad_sheet_row
+    } else {
+        io.bad_line
+    };
+    for (line, message) in rows {
+        eprintln!(
+            "{}",
+            fill(each, &[("file", name), ("line", &line), ("err", &message)])
+        );
+    }
+    ExitCode::from(1)
 }
 
 /// Pushes what a batch command wrote to the server at once. Offline is not a failure:
@@ -567,7 +761,34 @@ fn send_shared(t: &Strings, store: &std::sync::Arc<Store>, (url, token, ca): &Lo
     }
 }
 
-fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> ExitCode {
+fn export(
+    t: &Strings,
+    paths: &Paths,
+    config: &Config,
+    format: Format,
+    output: Option<&Path>,
+    query: Option<&str>,
+    stage: Option<&str>,
+) -> ExitCode {
+    use sio::export::{CsvFlavour, Filter};
+    let stages = config.stages();
+    let stage = match stage {
+        None => None,
+        Some(s) => match sio::export::stage_named(s, &stages) {
+            Some(k) => Some(k),
+            None => {
+                let known: Vec<&str> = stages.all().iter().map(|s| s.key.as_str()).collect();
+                return fail(&fill(
+                    t.io.unknown_stage,
+                    &[("stage", &s), ("stages", &known.join(", "))],
+                ));
+            }
+        },
+    };
+    let filter = Filter {
+        query: query.map(String::from),
+        stage,
+    };
     let server = match logged_in(paths) {
         Ok(s) => s,
         Err(e) => return fail(&e),
@@ -581,12 +802,14 @@ fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> 
         Err(e) => return fail(&e.to_string()),
     };
     let text = match format {
-        Format::Csv => sio::export::to_csv(&portfolio),
+        Format::Csv => sio::export::to_csv_with(&portfolio, &filter, CsvFlavour::Plain),
+        Format::Excel => sio::export::to_csv_with(&portfolio, &filter, CsvFlavour::Excel),
         Format::Json => match store.histories() {
-            Ok(histories) => sio::export::to_json(&portfolio, &histories),
+            Ok(histories) => sio::export::to_json_with(&portfolio, &histories, &filter),
             Err(e) => return fail(&e.to_string()),
         },
     };
+    let count = portfolio.items().filter(|i| filter.matches(i)).count();
     match output {
         None => {
             let mut out = std::io::stdout().lock();
@@ -600,10 +823,7 @@ fn export(t: &Strings, paths: &Paths, format: Format, output: Option<&Path>) -> 
             }
             eprintln!(
                 "{}",
-                fill(
-                    t.exported,
-                    &[("n", &portfolio.len()), ("file", &path.display())]
-                )
+                fill(t.exported, &[("n", &count), ("file", &path.display())])
             );
         }
     }

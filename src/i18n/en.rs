@@ -1,6 +1,6 @@
 //! English.
 
-use super::{MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
@@ -22,6 +22,7 @@ pub static STRINGS: Strings = Strings {
     meeting: &MEETING,
     criterion: criterion_name,
     minutes: &MINUTES,
+    io: &IO,
     saving: "… Saving",
     not_saved: "✗ Not saved: {err}",
     slot_note: "separate copy (slot {n})",
@@ -419,3 +420,31 @@ fn refusal_text(r: &Refusal) -> String {
 fn chain_break_text(b: &ChainBreak) -> String {
     b.to_string()
 }
+
+static IO: IoStrings = IoStrings {
+    read_windows_1252: "{file} is not UTF-8 and was read as Windows-1252 (as Excel saves \"CSV\" in Norway). Check that æ, ø and å look right.",
+    read_utf16: "{file} was read as UTF-16 (Excel's \"Unicode text\").",
+    read_sheet: "Read the sheet \"{sheet}\" of {file}.",
+    bad_rows: "The import from {file} was stopped and nothing was imported. {n} rows are wrong:",
+    bad_line: "  {file}, line {line}: {err}",
+    bad_sheet_row: "  {file}, row {line}: {err}",
+    dry_run: "Dry run: nothing was saved. This would be imported from {file}:",
+    dry_run_item: "  {row} {line}: \"{title}\"{flag}",
+    dry_run_flag: " (tagged \"{tag}\")",
+    dry_run_total: "{n} new items would be created.",
+    dry_run_bad: "Dry run: {file} cannot be imported as it is. {n} rows are wrong:",
+    row_word: "line",
+    sheet_row_word: "row",
+    known: "{n} rows have an id that exists already and were skipped.",
+    exact_heading: "Not imported, already there ({n}):",
+    likely_heading: "Imported, but tagged \"{tag}\" because they look like something already there ({n}):",
+    dry_exact_heading: "Would not be imported, already there ({n}):",
+    dry_likely_heading: "Would be imported and tagged \"{tag}\" ({n}):",
+    duplicate: "  {row} {line}: \"{title}\" – Looks like: \"{like}\"{where}",
+    like_earlier_row: " ({row} {line} of the same file)",
+    map_unknown_field: "--map: \"{field}\" is not a field of styr. Valid fields: {valid}",
+    map_syntax: "--map: \"{part}\" should be written \"Column in the file=field\", for example \"Name of measure=title\".",
+    progress_reading: "Reading {file}",
+    progress_checking: "Looking for duplicates",
+    unknown_stage: "The board has no stage \"{stage}\". It has: {stages}",
+};

@@ -83,6 +83,8 @@ pub struct Strings {
     /// The minutes [møtebok] and the `styr minutes`, `styr meeting` and `styr verify`
     /// commands.
     pub minutes: &'static MinutesStrings,
+    /// `styr import` and `styr export`.
+    pub io: &'static IoStrings,
     pub not_saved: &'static str,
     pub slot_note: &'static str,
     pub hint_help: &'static str,
@@ -406,4 +408,33 @@ pub struct MinutesStrings {
     /// {err}
     pub verify_broken: &'static str,
     pub chain_break: fn(&crate::model::meeting::ChainBreak) -> String,
+}
+
+/// The strings of `styr import` and `styr export`.
+pub struct IoStrings {
+    pub read_windows_1252: &'static str,
+    pub read_utf16: &'static str,
+    pub read_sheet: &'static str,
+    pub bad_rows: &'static str,
+    pub bad_line: &'static str,
+    pub bad_sheet_row: &'static str,
+    pub dry_run: &'static str,
+    pub dry_run_item: &'static str,
+    pub dry_run_flag: &'static str,
+    pub dry_run_total: &'static str,
+    pub dry_run_bad: &'static str,
+    pub row_word: &'static str,
+    pub sheet_row_word: &'static str,
+    pub known: &'static str,
+    pub exact_heading: &'static str,
+    pub likely_heading: &'static str,
+    pub dry_exact_heading: &'static str,
+    pub dry_likely_heading: &'static str,
+    pub duplicate: &'static str,
+    pub like_earlier_row: &'static str,
+    pub map_unknown_field: &'static str,
+    pub map_syntax: &'static str,
+    pub progress_reading: &'static str,
+    pub progress_checking: &'static str,
+    pub unknown_stage: &'static str,
 }

@@ -1,6 +1,6 @@
 //! Bokmål, with the words of DOMAIN.md.
 
-use super::{MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
@@ -23,6 +23,7 @@ pub static STRINGS: Strings = Strings {
     meeting: &MEETING,
     criterion: criterion_name,
     minutes: &MINUTES,
+    io: &IO,
     not_saved: "✗ Ikke lagret: {err}",
     slot_note: "egen kopi (plass {n})",
     hint_help: "? hjelp · : kommandoer · q avslutt",
@@ -447,3 +448,31 @@ fn chain_break_text(b: &ChainBreak) -> String {
         }
     }
 }
+
+static IO: IoStrings = IoStrings {
+    read_windows_1252: "{file} er ikke UTF-8 og ble lest som Windows-1252 (slik Excel lagrer «CSV» i Norge). Sjekk at æ, ø og å ser riktige ut.",
+    read_utf16: "{file} ble lest som UTF-16 (Excels «Unicode-tekst»).",
+    read_sheet: "Leste arket «{sheet}» i {file}.",
+    bad_rows: "Importen fra {file} ble avbrutt, ingenting er importert. {n} rader er feil:",
+    bad_line: "  {file}, linje {line}: {err}",
+    bad_sheet_row: "  {file}, rad {line}: {err}",
+    dry_run: "Prøvekjøring: ingenting er lagret. Dette ville blitt importert fra {file}:",
+    dry_run_item: "  {row} {line}: «{title}»{flag}",
+    dry_run_flag: " (merkes «{tag}»)",
+    dry_run_total: "{n} nye saker ville blitt opprettet.",
+    dry_run_bad: "Prøvekjøring: {file} kan ikke importeres slik den er. {n} rader er feil:",
+    row_word: "linje",
+    sheet_row_word: "rad",
+    known: "{n} rader har en id som finnes fra før, og ble hoppet over.",
+    exact_heading: "Ikke importert, finnes allerede ({n}):",
+    likely_heading: "Importert, men merket «{tag}» fordi de ligner på noe som finnes ({n}):",
+    dry_exact_heading: "Ville ikke blitt importert, finnes allerede ({n}):",
+    dry_likely_heading: "Ville blitt importert og merket «{tag}» ({n}):",
+    duplicate: "  {row} {line}: «{title}» – Ligner på: «{like}»{where}",
+    like_earlier_row: " ({row} {line} i samme fil)",
+    map_unknown_field: "--map: «{field}» er ikke et felt i styr. Gyldige felt: {valid}",
+    map_syntax: "--map: «{part}» skal skrives «Kolonne i fila=felt», for eksempel «Navn på tiltak=title».",
+    progress_reading: "Leser {file}",
+    progress_checking: "Ser etter duplikater",
+    unknown_stage: "Tavlen har ingen status «{stage}». Den har: {stages}",
+};

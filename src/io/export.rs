@@ -1,24 +1,104 @@
-//! Writing the portfolio out: CSV for spreadsheets, JSON for everything.
+//! Writing the portfolio out: CSV for scripts and round trips, CSV for Excel, JSON for
+//! everything.
+//!
+//! # The Excel flavour and formula injection
+//! Excel in Norway expects `;` between cells (the comma is the decimal sign) and reads
+//! a file as UTF-8 only when it starts with a byte order mark. And it runs a cell that
+//! starts with `=`, `+`, `-` or `@` as a formula, so a proposal titled
+//! `=HYPERLINK("http://…")` would become a live link (CSV or formula injection). The
+//! Excel flavour therefore puts a `'` before such cells (and before a leading tab or
+//! carriage return), which Excel shows as text. styr's importer takes that `'` off
+//! again, so an Excel export imports back unchanged. The plain CSV flavour is for
+//! scripts and keeps every cell as it is.
 
 use super::columns::{LIST_SEPARATOR, STYR};
-use crate::model::{Anchor, HistoryEntry, Item, ItemId, Portfolio};
+use crate::model::text::fold;
+use crate::model::{Anchor, HistoryEntry, Item, ItemId, Portfolio, StageKey};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+
+/// Which items to export: all of them by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Text the title, description or submitter must contain, compared
+    /// [folded](crate::model::text::fold) (case and composition aside).
+    pub query: Option<String>,
+    /// The stage the item must be in.
+    pub stage: Option<StageKey>,
+}
+
+impl Filter {
+    pub fn matches(&self, item: &Item) -> bool {
+        if self.stage.as_ref().is_some_and(|s| *s != item.stage) {
+            return false;
+        }
+        match self.query.as_deref().map(|q| fold(q.trim())) {
+            None => true,
+            Some(q) if q.is_empty() => true,
+            Some(q) => [&item.title, &item.description, &item.submitter]
+                .iter()
+                .any(|t| fold(t).contains(&q)),
+        }
+    }
+}
+
+/// The stage a user named by key or by either name, without regard to case.
+pub fn stage_named(text: &str, stages: &crate::model::Stages) -> Option<StageKey> {
+    super::import::find_stage(text.trim(), stages)
+}
+
+/// How the CSV is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvFlavour {
+    /// Comma-separated UTF-8 without a byte order mark, lines ending in "\n", cells as
+    /// they are: what [`to_csv`] writes.
+    #[default]
+    Plain,
+    /// For Excel in Norway: a UTF-8 byte order mark, `;` between cells, lines ending in
+    /// "\r\n", and the formula guard (see the module's documentation).
+    Excel,
+}
 
 /// The live items as CSV in styr's export format: one column per field (see
 /// `columns::STYR`), lists joined with "; ", dates as YYYY-MM-DD, funds as plain whole
 /// kroner, an empty cell where a field has no value. Items come oldest first; lines end
 /// in "\n". [`crate::io::import::read_csv`] reads it back.
 pub fn to_csv(p: &Portfolio) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let rows =
-        std::iter::once(STYR.iter().map(|c| c.to_string()).collect()).chain(p.items().map(csv_row));
-    for row in rows {
+    to_csv_with(p, &Filter::default(), CsvFlavour::Plain)
+}
+
+/// The live items that `filter` lets through, as CSV of the given flavour (see
+/// [`CsvFlavour`]); the columns are those of [`to_csv`].
+pub fn to_csv_with(p: &Portfolio, filter: &Filter, flavour: CsvFlavour) -> String {
+    let mut builder = csv::WriterBuilder::new();
+    if flavour == CsvFlavour::Excel {
+        builder.delimiter(b';').terminator(csv::Terminator::CRLF);
+    }
+    let mut w = builder.from_writer(Vec::new());
+    let rows = std::iter::once(STYR.iter().map(|c| c.to_string()).collect())
+        .chain(p.items().filter(|i| filter.matches(i)).map(csv_row));
+    for mut row in rows {
+        if flavour == CsvFlavour::Excel {
+            for cell in &mut row {
+                guard(cell);
+            }
+        }
         w.write_record(&row)
             .expect("writing CSV to memory cannot fail");
     }
     let bytes = w.into_inner().expect("writing CSV to memory cannot fail");
-    String::from_utf8(bytes).expect("CSV written from strings is UTF-8")
+    let text = String::from_utf8(bytes).expect("CSV written from strings is UTF-8");
+    match flavour {
+        CsvFlavour::Plain => text,
+        CsvFlavour::Excel => format!("\u{feff}{text}"),
+    }
+}
+
+/// Puts a `'` before a cell Excel would run as a formula.
+fn guard(cell: &mut String) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        cell.insert(0, '\'');
+    }
 }
 
 fn csv_row(i: &Item) -> Vec<String> {
@@ -63,8 +143,18 @@ struct Exported<'a> {
 /// a newline). [`crate::io::import::read_json`] reads it back, leaving out deleted items
 /// and history.
 pub fn to_json(p: &Portfolio, histories: &BTreeMap<ItemId, Vec<HistoryEntry>>) -> String {
+    to_json_with(p, histories, &Filter::default())
+}
+
+/// As [`to_json`], with only the items (deleted ones included) that `filter` lets through.
+pub fn to_json_with(
+    p: &Portfolio,
+    histories: &BTreeMap<ItemId, Vec<HistoryEntry>>,
+    filter: &Filter,
+) -> String {
     let items: Vec<Exported> = p
         .all_items()
+        .filter(|i| filter.matches(i))
         .map(|item| Exported {
             item,
             history: histories.get(&item.id).map_or(&[], Vec::as_slice),
@@ -131,5 +221,23 @@ mod tests {
         assert!(json.contains("\"deleted\": true"), "{json}");
         assert!(json.contains("\"history\""), "{json}");
         assert!(json.contains("\"event\": \"deleted\""), "{json}");
+    }
+
+    #[test]
+    fn guard_quotes_what_excel_would_run() {
+        for (raw, guarded) in [
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("+47 123", "'+47 123"),
+            ("-1", "'-1"),
+            ("@kari", "'@kari"),
+            ("\tx", "'\tx"),
+            ("Vanlig tekst", "Vanlig tekst"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            let mut s = raw.to_string();
+            guard(&mut s);
+            assert_eq!(s, guarded);
+        }
     }
 }

@@ -13,6 +13,7 @@ mod op;
 mod portfolio;
 pub mod replica;
 pub mod role;
+pub mod similar;
 mod stage;
 pub mod text;
 pub mod vote;

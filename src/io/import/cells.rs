@@ -125,7 +125,7 @@ pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// A stage by key, or else by its key or either name without regard to case.
-fn find_stage(text: &str, stages: &Stages) -> Option<StageKey> {
+pub(crate) fn find_stage(text: &str, stages: &Stages) -> Option<StageKey> {
     let key = StageKey::new(text);
     if stages.get(&key).is_some() {
         return Some(key);

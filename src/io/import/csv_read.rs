@@ -1,12 +1,11 @@
 //! Reading CSV: the header picks the format, each row becomes an item.
 
-use super::header;
-use super::rows::Row;
+use super::map::ColumnMap;
+use super::table::Collector;
 use super::ImportedItem;
 use crate::io::ImportError;
-use crate::model::{ItemId, Stages};
+use crate::model::Stages;
 use csv::{ReaderBuilder, StringRecord};
-use std::collections::HashMap;
 
 /// Reads CSV in any format styr knows, told apart by the header: an action plan
 /// (`prioritet,tiltak,…`), a proposals sheet (`tittel,fra,…`) or styr's own export
@@ -19,9 +18,22 @@ pub fn read_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
 ///
 /// The separator is a comma, or a semicolon or tab when the header line has more of
 /// those (Excel writes semicolons where the comma is the decimal sign, as in Norway).
-/// Cells are trimmed; rows whose cells are all empty are skipped.
+/// Cells are trimmed; rows whose cells are all empty are skipped. Every bad row is
+/// reported (see [`ImportError::Rows`]), not only the first.
 pub fn read_csv_with(text: &str, stages: &Stages) -> Result<Vec<ImportedItem>, ImportError> {
+    read_csv_mapped(text, &ColumnMap::default(), stages, &mut |_, _| {}).map(|(items, _)| items)
+}
+
+/// As [`read_csv_with`], with `--map` mappings, returning the line each item starts
+/// on too. `progress` is told (bytes read, bytes in all) now and then.
+pub(super) fn read_csv_mapped(
+    text: &str,
+    map: &ColumnMap,
+    stages: &Stages,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Vec<ImportedItem>, Vec<u64>), ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let total = text.len() as u64;
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -34,44 +46,30 @@ pub fn read_csv_with(text: &str, stages: &Stages) -> Result<Vec<ImportedItem>, I
         ));
     }
     let names: Vec<String> = record.iter().map(String::from).collect();
-    let layout = header::detect(&names)?;
-    let mut items = Vec::new();
-    let mut first_line_of: HashMap<ItemId, u64> = HashMap::new();
+    let mut rows = Collector::new(&names, map, stages)?;
+    let mut n = 0u64;
     while reader.read_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != layout.columns.len() {
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            return Err(ImportError::row(
-                line,
-                format!(
-                    "has {}, but the header has {}",
-                    count(record.len(), "cell", "cells"),
-                    count(layout.columns.len(), "column", "columns"),
-                ),
-            ));
+        let position = record.position();
+        let line = position.map_or(0, |p| line_of(text, p));
+        let cells: Vec<&str> = record.iter().collect();
+        rows.push(line, &cells);
+        n += 1;
+        if n.is_multiple_of(1024) {
+            progress(position.map_or(0, |p| p.byte()), total);
         }
-        let row = Row::new(&layout, &record, line);
-        if row.is_blank() {
-            continue;
-        }
-        let item = row.to_item(stages)?;
-        if let Some(id) = item.id {
-            if let Some(first) = first_line_of.insert(id, line) {
-                return Err(ImportError::row(
-                    line,
-                    format!("the id {id} is used twice (also on line {first})"),
-                ));
-            }
-        }
-        items.push(item);
     }
-    Ok(items)
+    progress(total, total);
+    rows.finish()
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// The line a record starts on. After a "\r\n" line end the reader puts the next
+/// record's start on the "\n", still counted as the line before.
+fn line_of(text: &str, p: &csv::Position) -> u64 {
+    let on_newline = usize::try_from(p.byte())
+        .ok()
+        .and_then(|b| text.as_bytes().get(b))
+        == Some(&b'\n');
+    p.line() + u64::from(on_newline)
 }
 
 /// The separator used in the first line: ',' unless ';' or a tab is more frequent.
@@ -150,12 +148,23 @@ mod tests {
         let rows = read_csv("tittel,fra\nA,B\n,\n\n , \nC,D\n").expect("reads");
         assert_eq!(rows.len(), 2);
         let e = read_csv("tittel,fra\nA,B\nC\n").unwrap_err();
+        assert!(matches!(e, ImportError::Row { .. }), "one bad row: {e:?}");
         assert_eq!(e.line(), Some(3));
         assert!(
             e.to_string()
                 .contains("has 1 cell, but the header has 2 columns"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn reports_every_bad_row() {
+        let e = read_csv("tittel,fra\nA,B\nC\n,Osen\nD,E\nF,G,H\n").unwrap_err();
+        let rows: Vec<u64> = e.rows().iter().map(|r| r.0).collect();
+        assert_eq!(rows, [3, 4, 6], "{e}");
+        assert_eq!(e.line(), Some(3));
+        let msg = e.to_string();
+        assert!(msg.contains("line 4: 'tittel' is empty"), "{msg}");
     }
 
     #[test]

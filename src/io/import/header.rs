@@ -1,5 +1,6 @@
 //! Telling the CSV format from its header.
 
+use super::map::{canonical, normalise, ColumnMap};
 use crate::io::columns;
 use crate::io::ImportError;
 
@@ -47,11 +48,6 @@ pub(super) struct Layout {
     pub columns: Vec<(&'static str, String)>,
 }
 
-fn normalise(name: &str) -> String {
-    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .to_lowercase()
-}
-
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
@@ -62,7 +58,14 @@ fn quoted(names: &[&str]) -> String {
 
 /// Recognises the header: names are trimmed and compared without regard to case, in any
 /// order. A column the format does not know is an error, so no data is dropped silently.
-pub(super) fn detect(header: &[String]) -> Result<Layout, ImportError> {
+#[cfg(test)]
+fn detect(header: &[String]) -> Result<Layout, ImportError> {
+    detect_mapped(header, &ColumnMap::default())
+}
+
+/// As [`detect`], with the columns named in `map` read as the fields it gives them. The
+/// other columns pick the format; a mapped title column lets any format do.
+pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout, ImportError> {
     let names: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
@@ -78,23 +81,46 @@ pub(super) fn detect(header: &[String]) -> Result<Layout, ImportError> {
             )));
         }
     }
+    let missing: Vec<&str> = map
+        .headers()
+        .filter(|h| !names.iter().any(|n| n == h))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::Format(format!(
+            "--map names {} that the header does not have (it has: {})",
+            quoted(&missing),
+            quoted(&header.iter().map(|h| h.trim()).collect::<Vec<_>>()),
+        )));
+    }
+    let mapped: Vec<Option<&'static str>> = names.iter().map(|n| map.target(n)).collect();
+    let unmapped: Vec<&str> = names
+        .iter()
+        .zip(&mapped)
+        .filter(|(_, m)| m.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let title_mapped = mapped.contains(&Some("title"));
     let format = Format::ALL
         .into_iter()
-        .filter(|f| names.iter().any(|n| n == f.title_column()))
+        .filter(|f| title_mapped || unmapped.contains(&f.title_column()))
         .max_by_key(|f| {
             // Most known columns wins; on a tie the earlier format (max_by_key keeps the last).
-            let known = names
-                .iter()
-                .filter(|n| f.columns().contains(&n.as_str()))
-                .count();
+            let known = unmapped.iter().filter(|n| f.columns().contains(*n)).count();
             (known, std::cmp::Reverse(*f as u8))
         })
         .ok_or_else(|| unknown_header(header))?;
-    let mut columns = Vec::with_capacity(names.len());
+    let mut columns: Vec<(&'static str, String)> = Vec::with_capacity(names.len());
     let mut extra = Vec::new();
-    for (name, spelled) in names.iter().zip(header) {
-        match format.columns().iter().find(|c| **c == name.as_str()) {
-            Some(c) => columns.push((*c, spelled.trim().to_string())),
+    for ((name, spelled), target) in names.iter().zip(header).zip(&mapped) {
+        let known = target.or_else(|| {
+            format
+                .columns()
+                .iter()
+                .find(|c| **c == name.as_str())
+                .copied()
+        });
+        match known {
+            Some(c) => columns.push((c, spelled.trim().to_string())),
             None => extra.push(spelled.trim()),
         }
     }
@@ -105,12 +131,22 @@ pub(super) fn detect(header: &[String]) -> Result<Layout, ImportError> {
             ("the columns", "are")
         };
         return Err(ImportError::Format(format!(
-            "{what} {} {verb} not part of {} (its columns are: {}); rename or remove {} so that no data is lost",
+            "{what} {} {verb} not part of {} (its columns are: {}); rename or remove {}, or map {} to a field with --map \"column=field\", so that no data is lost",
             quoted(&extra),
             format.describe(),
             format.columns().join(", "),
             if extra.len() == 1 { "it" } else { "them" },
+            if extra.len() == 1 { "it" } else { "them" },
         )));
+    }
+    for (i, (name, spelled)) in columns.iter().enumerate() {
+        let field = canonical(name);
+        if let Some((_, first)) = columns[..i].iter().find(|(n, _)| canonical(n) == field) {
+            return Err(ImportError::Format(format!(
+                "the columns '{first}' and '{spelled}' both give the field '{}'; keep one",
+                field.unwrap_or(name)
+            )));
+        }
     }
     Ok(Layout { columns })
 }
@@ -169,6 +205,25 @@ mod tests {
         assert!(msg.contains("prosjektmidler_nok"), "{msg}");
         assert!(msg.contains("tittel, fra"), "{msg}");
         assert!(msg.contains("benefit_summary"), "{msg}");
+    }
+
+    #[test]
+    fn mapped_columns_join_any_format() {
+        let map = ColumnMap::parse(["Navn på tiltak=title,Kommune=submitter"]).expect("map");
+        let h: Vec<String> = ["Navn på tiltak", "Kommune", "gevinst"]
+            .map(String::from)
+            .to_vec();
+        let l = detect_mapped(&h, &map).expect("detects");
+        assert_eq!(names(&l), ["title", "submitter", "gevinst"]);
+        // A mapped column next to the format's own title column is a clash.
+        let one = ColumnMap::parse(["Navn på tiltak=title"]).expect("map");
+        let h: Vec<String> = ["tittel", "Navn på tiltak"].map(String::from).to_vec();
+        let msg = detect_mapped(&h, &one).unwrap_err().to_string();
+        assert!(msg.contains("both give the field 'title'"), "{msg}");
+        // A mapped header the file does not have is named.
+        let h: Vec<String> = ["tittel"].map(String::from).to_vec();
+        let msg = detect_mapped(&h, &map).unwrap_err().to_string();
+        assert!(msg.contains("'navn på tiltak'"), "{msg}");
     }
 
     #[test]

@@ -1,42 +1,204 @@
-//! Reading a file, choosing the reader by its extension.
+//! Reading a file, choosing the reader by its extension and the text encoding by its
+//! bytes.
 
-use super::{read_csv_with, read_json_with, ImportedItem};
+use super::csv_read::read_csv_mapped;
+use super::map::ColumnMap;
+use super::xlsx_read::read_workbook;
+use super::{read_json_with, ImportedItem};
 use crate::io::ImportError;
 use crate::model::Stages;
+use std::borrow::Cow;
 use std::path::Path;
 
+/// How the file was read: told to the user when it is not plain UTF-8.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// UTF-8 text.
+    Utf8,
+    /// UTF-8 text after a byte order mark (Excel's "CSV UTF-8").
+    Utf8Bom,
+    /// UTF-16 text after its byte order mark (Excel's "Unicode text").
+    Utf16,
+    /// Not UTF-8, so read as Windows-1252: what Excel in Norway writes as plain "CSV".
+    Windows1252,
+    /// A sheet of a workbook (.xlsx and the like).
+    Workbook { sheet: String },
+}
+
+/// What to read and how: the board whose stages rows may name, `--map` mappings, and
+/// the sheet of a workbook (the first when `None`).
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub stages: Stages,
+    pub map: ColumnMap,
+    pub sheet: Option<String>,
+}
+
+/// The rows of a file, each with the line (or sheet row) it starts on.
+#[derive(Clone, Debug)]
+pub struct ReadFile {
+    pub rows: Vec<ImportedItem>,
+    /// `lines[i]` is where `rows[i]` starts: a line of a CSV file (the header is 1), a
+    /// row of a sheet as the spreadsheet numbers it, or the position in a JSON array.
+    pub lines: Vec<u64>,
+    pub source: Source,
+}
+
 /// Reads a `.csv` or `.json` file (by extension, in any case). A UTF-8 byte order mark
-/// is dropped; text that is not UTF-8 is refused with the line where it goes wrong.
+/// is dropped; text that is not UTF-8 is read as Windows-1252.
 pub fn read_path(path: &Path) -> Result<Vec<ImportedItem>, ImportError> {
     read_path_with(path, &Stages::default())
 }
 
 /// As [`read_path`], checking stage keys against `stages`.
 pub fn read_path_with(path: &Path, stages: &Stages) -> Result<Vec<ImportedItem>, ImportError> {
-    type Reader = fn(&str, &Stages) -> Result<Vec<ImportedItem>, ImportError>;
+    let options = ReadOptions {
+        stages: stages.clone(),
+        ..ReadOptions::default()
+    };
+    read_file(path, &options, &mut |_, _| {}).map(|f| f.rows)
+}
+
+/// Whether the file is read as a workbook (by its extension), so that its rows are
+/// sheet rows rather than lines.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|e| matches!(e.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"))
+}
+
+/// Reads a file by its extension: `.csv` (also `.tsv`), `.json` (styr's
+/// export), or a workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`). `progress` is told
+/// (done, all) now and then while reading, in bytes or rows.
+pub fn read_file(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ReadFile, ImportError> {
+    #[derive(PartialEq)]
+    enum Kind {
+        Csv,
+        Json,
+        Workbook,
+    }
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let read: Reader = match extension.as_deref() {
-        Some("csv") => read_csv_with,
-        Some("json") => read_json_with,
+    let kind = match extension.as_deref() {
+        Some("csv" | "tsv") => Kind::Csv,
+        Some("json") => Kind::Json,
+        Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods") => Kind::Workbook,
         _ => {
             return Err(ImportError::Format(format!(
-                "'{}' does not end in .csv or .json, so styr cannot tell how to read it",
+                "'{}' does not end in .csv, .xlsx or .json, so styr cannot tell how to read it",
                 path.display()
             )))
         }
     };
+    if kind == Kind::Json && !options.map.is_empty() {
+        return Err(ImportError::Format(
+            "--map is for CSV files and workbooks; a JSON export names its fields itself".into(),
+        ));
+    }
     let bytes = std::fs::read(path)
         .map_err(|e| ImportError::Io(format!("cannot read '{}': {e}", path.display())))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        ImportError::row(
-            line,
-            "is not UTF-8 text; save the file as UTF-8 (in Excel: \"CSV UTF-8\") and import it again",
-        )
-    })?;
-    read(text, stages)
+    match kind {
+        Kind::Csv => read_csv_bytes(&bytes, options, progress),
+        Kind::Workbook => {
+            let (rows, lines, sheet) = read_workbook(
+                bytes,
+                options.sheet.as_deref(),
+                &options.map,
+                &options.stages,
+                progress,
+            )?;
+            Ok(ReadFile {
+                rows,
+                lines,
+                source: Source::Workbook { sheet },
+            })
+        }
+        Kind::Json => {
+            let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                .map_err(|_| {
+                ImportError::Format(
+                    "the JSON file is not UTF-8 text; styr's JSON export always is".into(),
+                )
+            })?;
+            let rows = read_json_with(text, &options.stages)?;
+            let lines = (1..=rows.len() as u64).collect();
+            Ok(ReadFile {
+                rows,
+                lines,
+                source: Source::Utf8,
+            })
+        }
+    }
+}
+
+/// Reads CSV from raw bytes in any of the encodings of [`decode`].
+pub fn read_csv_bytes(
+    bytes: &[u8],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ReadFile, ImportError> {
+    let (text, source) = decode(bytes);
+    let (rows, lines) = read_csv_mapped(&text, &options.map, &options.stages, progress)?;
+    Ok(ReadFile {
+        rows,
+        lines,
+        source,
+    })
+}
+
+/// The text of a file: UTF-8 (a byte order mark dropped), UTF-16 after its byte order
+/// mark, and otherwise Windows-1252, which decodes any bytes. A file that is valid
+/// UTF-8 is read as UTF-8 even if it was meant as Windows-1252; the two agree on ASCII,
+/// and Windows-1252 text with æøå is almost never valid UTF-8.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Source) {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = &bytes[bom..];
+        if encoding == encoding_rs::UTF_8 {
+            if let Ok(text) = std::str::from_utf8(rest) {
+                return (Cow::Borrowed(text), Source::Utf8Bom);
+            }
+        } else {
+            let (text, _) = encoding.decode_without_bom_handling(rest);
+            return (text, Source::Utf16);
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), Source::Utf8),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text, Source::Windows1252)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_with_and_without_bom_and_windows_1252() {
+        assert_eq!(
+            decode("Åfjord".as_bytes()),
+            (Cow::Borrowed("Åfjord"), Source::Utf8)
+        );
+        let (t, s) = decode(b"\xEF\xBB\xBFTittel");
+        assert_eq!((t.as_ref(), s), ("Tittel", Source::Utf8Bom));
+        let (t, s) = decode(b"\xC5fjord, \xD8rland, Tr\xE6na");
+        assert_eq!(
+            (t.as_ref(), s),
+            ("Åfjord, Ørland, Træna", Source::Windows1252)
+        );
+        // A BOM before bytes that are not UTF-8 after all: Windows-1252, BOM and all.
+        let (_, s) = decode(b"\xEF\xBB\xBF\xC5");
+        assert_eq!(s, Source::Windows1252);
+        let (t, s) = decode(b"\xFF\xFEA\x00\xC5\x00");
+        assert_eq!((t.as_ref(), s), ("AÅ", Source::Utf16));
+    }
 }

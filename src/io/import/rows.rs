@@ -5,7 +5,6 @@ use super::header::Layout;
 use super::ImportedItem;
 use crate::io::ImportError;
 use crate::model::{FieldValue, Stages};
-use csv::StringRecord;
 
 /// A data row with each cell tied to its canonical column name.
 pub(super) struct Row<'a> {
@@ -14,26 +13,22 @@ pub(super) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// `record` must have as many cells as `layout` has columns.
-    pub fn new(layout: &'a Layout, record: &'a StringRecord, line: u64) -> Self {
+    /// `values` should have as many cells as `layout` has columns; extra ones are left out.
+    pub fn new(layout: &'a Layout, values: impl IntoIterator<Item = &'a str>, line: u64) -> Self {
         let cells = layout
             .columns
             .iter()
-            .zip(record.iter())
+            .zip(values)
             .map(|((name, spelled), value)| {
                 let cell = Cell {
                     line,
                     column: spelled.as_str(),
-                    value: value.trim(),
+                    value: unguard(value.trim()),
                 };
                 (*name, cell)
             })
             .collect();
         Row { line, cells }
-    }
-
-    pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|(_, c)| c.value.is_empty())
     }
 
     /// Reads the row. The canonical column names of the three formats are distinct
@@ -81,7 +76,12 @@ impl<'a> Row<'a> {
                 "increased_quality" => fields.push(F::IncreasedQuality(cell.text())),
                 "retires_system" => fields.push(F::RetiresSystem(cell.text())),
                 "tags" => fields.push(F::Tags(cell.list())),
-                other => unreachable!("header::detect admits no column '{other}'"),
+                other => {
+                    return Err(ImportError::row(
+                        self.line,
+                        format!("'{}' is a column styr cannot read ({other})", cell.column),
+                    ))
+                }
             }
         }
         if let (Some((s, s_col)), Some((e, e_col))) = (start, end) {
@@ -97,6 +97,15 @@ impl<'a> Row<'a> {
             stage,
             fields: fields.0,
         })
+    }
+}
+
+/// A cell as written before the formula guard of the Excel export
+/// ([`crate::io::export::CsvFlavour::Excel`]): "'=SUM(A1)" reads back as "=SUM(A1)".
+fn unguard(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => value,
     }
 }
 
