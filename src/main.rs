@@ -1285,8 +1285,22 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 place: place.trim().to_string(),
                 number: number.trim().to_string(),
             };
+            // The minutes of the body's previous meeting, if not approved yet, are
+            // approved as the new meeting's first case.
+            let previous = mops::previous_unapproved(b.meetings(), &details)
+                .map(|m| m.details.starts_at.get(..10).unwrap_or("").to_string());
             for change in mops::new_meeting(id, details, attendees) {
                 if let Err(r) = b.push(change) {
+                    return fail(&refused(r));
+                }
+            }
+            if let Some(date) = previous {
+                let details = styr::model::meeting::CaseDetails {
+                    title: fill(m.approve_previous_title, &[("date", &date)]),
+                    proposal: fill(m.approve_previous_proposal, &[("date", &date)]),
+                    ..Default::default()
+                };
+                if let Err(r) = b.push(mops::add_case(id, CaseId::new(), details)) {
                     return fail(&refused(r));
                 }
             }

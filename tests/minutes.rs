@@ -582,6 +582,27 @@ fn a_secretary_prepares_a_meeting_from_a_script() {
         "{json}"
     );
 
+    // The next meeting approves these minutes as its first case.
+    let next = styr(
+        h,
+        &[
+            "meeting",
+            "new",
+            "--body",
+            "Bestillerutvalget",
+            "--at",
+            "2026-12-10 10:00",
+        ],
+    );
+    assert!(next.status.success(), "{}", text(&next).1);
+    let md = styr(h, &["minutes", "2026-12-10"]);
+    let (out, err) = text(&md);
+    assert!(md.status.success(), "{err}");
+    assert!(
+        out.contains("Sak 03/26 Godkjenning av møtebok fra møtet 2026-11-26"),
+        "{out}"
+    );
+
     let approve = styr(h, &["meeting", "approve", &short]);
     assert!(approve.status.success(), "{}", text(&approve).1);
     let late = styr(h, &["meeting", "case", &short, "--title", "For sent"]);

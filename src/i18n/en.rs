@@ -308,6 +308,8 @@ fn criterion_name(key: &str) -> &str {
     }
 }
 static MINUTES: MinutesStrings = MinutesStrings {
+    approve_previous_title: "Approval of the minutes of the meeting on {date}",
+    approve_previous_proposal: "The minutes of the meeting on {date} are approved.",
     heading: "Minutes – {body}",
     meeting_number: "Meeting no. {number}",
     time: "Time",

@@ -278,6 +278,9 @@ pub struct MeetingStrings {
 /// The minutes [møtebok] as `styr minutes` writes them, and the messages of the meeting
 /// commands. Templates carry `{name}` placeholders filled by [`fill`].
 pub struct MinutesStrings {
+    /// The first case of a meeting after one whose minutes are a draft: {date}.
+    pub approve_previous_title: &'static str,
+    pub approve_previous_proposal: &'static str,
     /// Heading: {body}
     pub heading: &'static str,
     /// {number}

@@ -307,6 +307,8 @@ fn criterion_name(key: &str) -> &str {
 }
 
 static MINUTES: MinutesStrings = MinutesStrings {
+    approve_previous_title: "Godkjenning av møtebok fra møtet {date}",
+    approve_previous_proposal: "Møteboka fra møtet {date} godkjennes.",
     heading: "Møtebok – {body}",
     meeting_number: "Møte nr. {number}",
     time: "Tid",

@@ -265,6 +265,20 @@ pub fn new_meeting(
     v
 }
 
+/// The body's meeting before one with `details`, when its minutes are still a draft:
+/// approving them is a case of the next meeting.
+pub fn previous_unapproved<'a>(
+    meetings: &'a Meetings,
+    details: &MeetingDetails,
+) -> Option<&'a crate::model::meeting::Meeting> {
+    meetings
+        .meetings()
+        .into_iter()
+        .filter(|m| m.details.body == details.body && m.details.starts_at < details.starts_at)
+        .next_back()
+        .filter(|m| m.minutes == MinutesStatus::Draft)
+}
+
 /// The change that puts a case on the agenda (the number is the server's to set).
 pub fn add_case(meeting: MeetingId, case: CaseId, details: CaseDetails) -> MeetingChange {
     MeetingChange::AddCase {
