@@ -274,8 +274,7 @@ pub fn previous_unapproved<'a>(
     meetings
         .meetings()
         .into_iter()
-        .filter(|m| m.details.body == details.body && m.details.starts_at < details.starts_at)
-        .next_back()
+        .rfind(|m| m.details.body == details.body && m.details.starts_at < details.starts_at)
         .filter(|m| m.minutes == MinutesStatus::Draft)
 }
 
