@@ -203,6 +203,20 @@ pub enum MeetingCommand {
         #[arg(long, value_name = "REF", default_value = "")]
         archive_ref: String,
     },
+    /// Set who is there (replaces the list): a late arrival, a substitute stepping in.
+    Attend {
+        /// The meeting: its id, the end of its hex digits, a date (YYYY-MM-DD) or `latest`.
+        meeting: String,
+        /// Members present: name:Organisation, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        present: Vec<String>,
+        /// Members absent [forfall]: name:Organisation, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        absent: Vec<String>,
+        /// Substitutes [vara]: name:Organisation:for-member, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        substitute: Vec<String>,
+    },
     /// List the meetings, oldest first.
     List,
     /// Approve the minutes (draft → approved): from then on only corrections.

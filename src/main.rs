@@ -1368,6 +1368,30 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 ],
             ));
         }
+        MeetingCommand::Attend {
+            meeting,
+            present,
+            absent,
+            substitute,
+        } => {
+            let meeting = match find(meeting) {
+                Ok(id) => id,
+                Err(e) => return fail(&e),
+            };
+            let attendees = match mops::parse_attendance(present, absent, substitute) {
+                Ok(a) => a,
+                Err(e) => return fail(&person_error(e)),
+            };
+            let n = attendees.len();
+            let change = styr::model::meeting::MeetingChange::Attendance { meeting, attendees };
+            if let Err(r) = b.push(change) {
+                return fail(&refused(r));
+            }
+            said.push(fill(
+                m.attendance_set,
+                &[("meeting", &meeting.short()), ("n", &n)],
+            ));
+        }
         MeetingCommand::Approve { meeting } | MeetingCommand::Freeze { meeting } => {
             let status = if matches!(command, MeetingCommand::Approve { .. }) {
                 MinutesStatus::Approved

@@ -553,3 +553,24 @@ fn a_correction_is_a_new_entry_linked_to_the_one_it_corrects() {
         "the first entry stays"
     );
 }
+
+#[test]
+fn help_scrolls_when_a_role_has_more_keys_than_rows() {
+    let mut chair = room("leder", Role::Chair);
+    press(&mut chair.app, "?");
+    let s = screen(&mut chair.app, 80, 24);
+    assert!(s.contains("↓"), "the border says more keys are below:\n{s}");
+    assert!(!s.contains("Avslutt"), "{s}");
+    press(&mut chair.app, "jjjjjjjjjjjjjjjjjjjj");
+    let s = screen(&mut chair.app, 80, 24);
+    assert!(
+        s.contains("Avslutt") && s.contains("Vedtaksprotokoll"),
+        "{s}"
+    );
+    assert!(
+        matches!(chair.app.overlay, Some(Overlay::Help)),
+        "j scrolls, not closes"
+    );
+    press(&mut chair.app, "<Esc>");
+    assert!(chair.app.overlay.is_none());
+}

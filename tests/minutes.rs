@@ -582,6 +582,22 @@ fn a_secretary_prepares_a_meeting_from_a_script() {
         "{json}"
     );
 
+    // A late arrival: the secretary sets the list again.
+    let attend = styr(
+        h,
+        &[
+            "meeting",
+            "attend",
+            &short,
+            "--present",
+            "leder:Åfjord,medlem-a:Indre Fosen,medlem-c:Ørland",
+        ],
+    );
+    assert!(attend.status.success(), "{}", text(&attend).1);
+    let md = styr(h, &["minutes", &short]);
+    let (out, _) = text(&md);
+    assert!(out.contains("medlem-c (Ørland)"), "{out}");
+
     // The next meeting approves these minutes as its first case.
     let next = styr(
         h,

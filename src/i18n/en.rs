@@ -308,6 +308,7 @@ fn criterion_name(key: &str) -> &str {
     }
 }
 static MINUTES: MinutesStrings = MinutesStrings {
+    attendance_set: "Meeting {meeting}: {n} on the list of attendees.",
     approve_previous_title: "Approval of the minutes of the meeting on {date}",
     approve_previous_proposal: "The minutes of the meeting on {date} are approved.",
     heading: "Minutes – {body}",

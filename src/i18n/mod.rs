@@ -278,6 +278,8 @@ pub struct MeetingStrings {
 /// The minutes [møtebok] as `styr minutes` writes them, and the messages of the meeting
 /// commands. Templates carry `{name}` placeholders filled by [`fill`].
 pub struct MinutesStrings {
+    /// {meeting}, {n}
+    pub attendance_set: &'static str,
     /// The first case of a meeting after one whose minutes are a draft: {date}.
     pub approve_previous_title: &'static str,
     pub approve_previous_proposal: &'static str,

@@ -307,6 +307,7 @@ fn criterion_name(key: &str) -> &str {
 }
 
 static MINUTES: MinutesStrings = MinutesStrings {
+    attendance_set: "Møte {meeting}: {n} på lista over deltakere.",
     approve_previous_title: "Godkjenning av møtebok fra møtet {date}",
     approve_previous_proposal: "Møteboka fra møtet {date} godkjennes.",
     heading: "Møtebok – {body}",

@@ -169,6 +169,8 @@ pub struct App {
     pub clock: fn() -> i64,
     /// The latest ballot count of each open round, as the server told it.
     pub counts: BTreeMap<crate::model::meeting::RoundId, crate::protocol::RoundCount>,
+    /// How far the help overlay is scrolled (a screen's keys can be more than its rows).
+    pub help_scroll: u16,
     /// How the body runs its meetings (the settings' `[meeting]`).
     pub body_rules: crate::model::meeting::BodyRules,
     /// Ballots being filled in, by round: nothing but the voter's own keys changes them.
@@ -214,6 +216,7 @@ impl App {
             clock: init.clock,
             counts: BTreeMap::new(),
             body_rules: Default::default(),
+            help_scroll: 0,
             ballots: BTreeMap::new(),
         };
         if let Some(form) = init.draft.as_deref().and_then(FormState::from_draft) {

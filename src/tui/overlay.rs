@@ -93,8 +93,29 @@ fn help(app: &App, f: &mut Frame, area: Rect, ctx: Context) {
         .title(Span::styled(format!(" {} ", app.t.help_title), th.accent));
     let inner = block.inner(popup);
     f.render_widget(block, popup);
+    // More keys than rows: scrolled with ↑↓, and the border says how many are below.
+    let rows = inner.height as usize;
+    let max_skip = bindings.len().saturating_sub(rows);
+    let skip = (app.help_scroll as usize).min(max_skip);
+    let below = bindings.len().saturating_sub(skip + rows);
+    if below > 0 {
+        let mark = format!(" ↓{below} ");
+        let w = mark.chars().count() as u16;
+        if popup.width > w + 2 {
+            f.render_widget(
+                Paragraph::new(Span::styled(mark, th.accent)),
+                Rect::new(
+                    popup.x + popup.width - w - 1,
+                    popup.y + popup.height - 1,
+                    w,
+                    1,
+                ),
+            );
+        }
+    }
     let lines: Vec<Line> = bindings
         .iter()
+        .skip(skip)
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<14}", b.label), th.accent),

@@ -235,6 +235,16 @@ fn overlay_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 k.code,
                 KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::F(1) | KeyCode::Enter
             );
+            match k.code {
+                KeyCode::Up | KeyCode::Char('k') => {
+                    app.help_scroll = app.help_scroll.saturating_sub(1)
+                }
+                // The view stops at the last key; beyond it nothing moves.
+                KeyCode::Down | KeyCode::Char('j') => {
+                    app.help_scroll = app.help_scroll.saturating_add(1)
+                }
+                _ => {}
+            }
             if !close {
                 app.overlay = Some(Overlay::Help);
             }
@@ -310,6 +320,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Help => {
             app.overlay = Some(Overlay::Help);
+            app.help_scroll = 0;
             return vec![];
         }
         Action::Palette => {
