@@ -171,15 +171,8 @@ pub enum MeetingCommand {
         /// The meeting's number in the body's year, e.g. 4/2026.
         #[arg(long, default_value = "")]
         number: String,
-        /// Members present: name:Organisation, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        present: Vec<String>,
-        /// Members absent [forfall]: name:Organisation, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        absent: Vec<String>,
-        /// Substitutes [vara]: name:Organisation:for-member, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        substitute: Vec<String>,
+        #[command(flatten)]
+        people: Attendance,
     },
     /// Put a case on a meeting's agenda (the server, or this cache, numbers it).
     Case {
@@ -207,15 +200,8 @@ pub enum MeetingCommand {
     Attend {
         /// The meeting: its id, the end of its hex digits, a date (YYYY-MM-DD) or `latest`.
         meeting: String,
-        /// Members present: name:Organisation, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        present: Vec<String>,
-        /// Members absent [forfall]: name:Organisation, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        absent: Vec<String>,
-        /// Substitutes [vara]: name:Organisation:for-member, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        substitute: Vec<String>,
+        #[command(flatten)]
+        people: Attendance,
     },
     /// List the meetings, oldest first.
     List,
@@ -277,4 +263,18 @@ pub enum Format {
     Csv,
     Excel,
     Json,
+}
+
+/// Who is at a meeting, as `styr meeting new` and `styr meeting attend` take it.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Attendance {
+    /// Members present: name:Organisation, comma-separated.
+    #[arg(long, value_name = "LIST")]
+    pub present: Vec<String>,
+    /// Members absent [forfall]: name:Organisation, comma-separated.
+    #[arg(long, value_name = "LIST")]
+    pub absent: Vec<String>,
+    /// Substitutes [vara]: name:Organisation:for-member, comma-separated.
+    #[arg(long, value_name = "LIST")]
+    pub substitute: Vec<String>,
 }

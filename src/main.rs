@@ -1266,18 +1266,17 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
             at,
             place,
             number,
-            present,
-            absent,
-            substitute,
+            people,
         } => {
             let starts_at = match mops::parse_starts_at(at) {
                 Ok(s) => s,
                 Err(e) => return fail(&person_error(e)),
             };
-            let attendees = match mops::parse_attendance(present, absent, substitute) {
-                Ok(a) => a,
-                Err(e) => return fail(&person_error(e)),
-            };
+            let attendees =
+                match mops::parse_attendance(&people.present, &people.absent, &people.substitute) {
+                    Ok(a) => a,
+                    Err(e) => return fail(&person_error(e)),
+                };
             let id = MeetingId::new();
             let details = MeetingDetails {
                 body: body.trim().to_string(),
@@ -1368,20 +1367,16 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 ],
             ));
         }
-        MeetingCommand::Attend {
-            meeting,
-            present,
-            absent,
-            substitute,
-        } => {
+        MeetingCommand::Attend { meeting, people } => {
             let meeting = match find(meeting) {
                 Ok(id) => id,
                 Err(e) => return fail(&e),
             };
-            let attendees = match mops::parse_attendance(present, absent, substitute) {
-                Ok(a) => a,
-                Err(e) => return fail(&person_error(e)),
-            };
+            let attendees =
+                match mops::parse_attendance(&people.present, &people.absent, &people.substitute) {
+                    Ok(a) => a,
+                    Err(e) => return fail(&person_error(e)),
+                };
             let n = attendees.len();
             let change = styr::model::meeting::MeetingChange::Attendance { meeting, attendees };
             if let Err(r) = b.push(change) {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::meeting::{add_case, decide, meeting_op, schedule};
+use common::meeting::{add_case, decide, decision, meeting_op, schedule};
 use common::server::{push, TestServer};
 use reqwest::StatusCode;
 use styr::i18n::Lang;
@@ -74,28 +74,6 @@ fn attendee(name: &str, org: &str, presence: Presence) -> Attendee {
         name: name.into(),
         org: org.into(),
         presence,
-    }
-}
-
-fn decision(id: DecisionId, case: CaseId, title: &str, text: &str, reached: Reached) -> Decision {
-    Decision {
-        id,
-        case,
-        case_number: None,
-        title: title.into(),
-        proposal: String::new(),
-        text: text.into(),
-        reached,
-        dissent: vec![],
-        disqualified: vec![],
-        closed_session: None,
-        exempt: None,
-        items: vec![],
-        moved_to: None,
-        corrects: None,
-        recorded_by: String::new(),
-        recorded_at: 0,
-        chain: None,
     }
 }
 

@@ -120,26 +120,40 @@ pub fn close_round(round: RoundId) -> MeetingChange {
     }
 }
 
+/// A decision as the secretary writes it, before the server numbers and chains it.
+pub fn decision(
+    id: DecisionId,
+    case: CaseId,
+    title: &str,
+    text: &str,
+    reached: Reached,
+) -> Decision {
+    Decision {
+        id,
+        case,
+        case_number: None,
+        title: title.into(),
+        proposal: String::new(),
+        text: text.into(),
+        reached,
+        dissent: vec![],
+        disqualified: vec![],
+        closed_session: None,
+        exempt: None,
+        items: vec![],
+        moved_to: None,
+        corrects: None,
+        recorded_by: String::new(),
+        recorded_at: 0,
+        chain: None,
+    }
+}
+
 pub fn decide(case: CaseId, title: &str, text: &str, reached: Reached) -> MeetingChange {
     MeetingChange::Decide {
         decision: Box::new(Decision {
-            id: DecisionId::new(),
-            case,
-            case_number: None,
-            title: title.into(),
             proposal: format!("Bestillerutvalget prioriterer «{title}»."),
-            text: text.into(),
-            reached,
-            dissent: vec![],
-            disqualified: vec![],
-            closed_session: None,
-            exempt: None,
-            items: vec![],
-            moved_to: None,
-            corrects: None,
-            recorded_by: String::new(),
-            recorded_at: 0,
-            chain: None,
+            ..decision(DecisionId::new(), case, title, text, reached)
         }),
     }
 }
