@@ -42,6 +42,12 @@ impl Pty {
         cols: u16,
         rows: u16,
     ) -> Pty {
+        // One pty at a time in this test process: `openpty` makes descriptors that are
+        // close-on-exec only a moment later, and a styr that another test forks in that
+        // moment would keep this master open, so closing ours would not hang up our styr
+        // (both hangup tests once failed together that way, each holding the other's).
+        static OPENING: Mutex<()> = Mutex::new(());
+        let opening = OPENING.lock().unwrap_or_else(|e| e.into_inner());
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -80,6 +86,7 @@ impl Pty {
             libc::fcntl(reader.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
         }
         let writer = pair.master.take_writer().expect("writer");
+        drop(opening);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let stop_reading = Arc::new(AtomicBool::new(false));
