@@ -26,7 +26,7 @@ fn as_role(app: &mut styr::tui::App, role: Role) {
     sync_event(
         app,
         SyncEvent::Identity(Identity {
-            user: "kari".into(),
+            user: "radgiver-a".into(),
             role,
             org: "Ørland kommune".into(),
         }),
@@ -49,7 +49,7 @@ fn a_remote_move_appears_and_the_selection_stays() {
         &mut app,
         remote(
             n + 1,
-            "ola",
+            "radgiver-b",
             Payload::MoveItem {
                 item: other,
                 to: StageKey::new("vurdering"),
@@ -93,10 +93,12 @@ fn a_remote_edit_does_not_touch_an_open_form() {
         &mut app,
         remote(
             n + 1,
-            "ola",
+            "radgiver-b",
             Payload::EditItem {
                 item: id,
-                changes: vec![styr::model::FieldValue::Title("Nytt navn fra Ola".into())],
+                changes: vec![styr::model::FieldValue::Title(
+                    "Nytt navn fra Radgiver-B".into(),
+                )],
             },
         ),
     );
@@ -104,7 +106,7 @@ fn a_remote_edit_does_not_touch_an_open_form() {
         panic!("the form is still open");
     };
     assert_eq!(form.fields[0].editor.text, typed, "what is typed stays");
-    assert_eq!(title_of(&app, id), "Nytt navn fra Ola");
+    assert_eq!(title_of(&app, id), "Nytt navn fra Radgiver-B");
 }
 
 #[test]
@@ -141,12 +143,12 @@ fn a_pending_change_stays_on_top_until_the_server_orders_it() {
     let effects = press(&mut app, "L");
     let mine = persisted(&effects).pop().expect("a move");
     assert_eq!(mine.base_seq, n, "the op says what its author had seen");
-    // Ola parks it at the same time; the server orders Ola's first.
+    // Radgiver-B parks it at the same time; the server orders Radgiver-B's first.
     sync_event(
         &mut app,
         remote(
             n + 1,
-            "ola",
+            "radgiver-b",
             Payload::MoveItem {
                 item: id,
                 to: StageKey::new("parkert"),
@@ -285,36 +287,43 @@ fn concurrent_texts_are_both_shown_and_the_user_picks_one() {
         item: id,
         changes: vec![styr::model::FieldValue::Description(t.into())],
     };
-    // Kari and Ola both rewrote the description, neither having seen the other's.
-    let mut kari = Op::new("kari", FIXED_MS, text("Karis versjon: felles løsning."));
-    kari.base_seq = n;
-    let mut ola = Op::new(
-        "ola",
+    // Radgiver-A and Radgiver-B both rewrote the description, neither having seen the other's.
+    let mut radgiver_a = Op::new(
+        "radgiver-a",
+        FIXED_MS,
+        text("Karis versjon: felles løsning."),
+    );
+    radgiver_a.base_seq = n;
+    let mut radgiver_b = Op::new(
+        "radgiver-b",
         FIXED_MS,
         text("Olas versjon: egen løsning per kommune."),
     );
-    ola.base_seq = n;
+    radgiver_b.base_seq = n;
     sync_event(
         &mut app,
         SyncEvent::Confirmed(vec![
             SeqOp {
                 seq: n + 1,
-                op: kari,
+                op: radgiver_a,
             },
             SeqOp {
                 seq: n + 2,
-                op: ola,
+                op: radgiver_b,
             },
         ]),
     );
     press(&mut app, "<Enter>");
     let s = screen(&mut app, 80, 40);
-    assert!(s.contains("endret samtidig av kari (vist: ola)"), "{s}");
-    assert!(s.contains("Den andre versjonen (kari):"), "{s}");
+    assert!(
+        s.contains("endret samtidig av radgiver-a (vist: radgiver-b)"),
+        "{s}"
+    );
+    assert!(s.contains("Den andre versjonen (radgiver-a):"), "{s}");
     assert!(s.contains("Karis versjon: felles løsning."), "{s}");
     assert!(s.contains("Olas versjon"), "{s}");
 
-    // Take Kari's: one edit, written after seeing both.
+    // Take Radgiver-A's: one edit, written after seeing both.
     let effects = press(&mut app, "v");
     let mine = persisted(&effects).pop().expect("an edit");
     assert_eq!(mine.base_seq, n + 2);
@@ -322,7 +331,10 @@ fn concurrent_texts_are_both_shown_and_the_user_picks_one() {
         app.view().get(&id).expect("item").description,
         "Karis versjon: felles løsning."
     );
-    assert_eq!(app.message.as_deref(), Some("Valgte versjonen til kari."));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("Valgte versjonen til radgiver-a.")
+    );
     // Once the server has ordered it, the conflict is settled on every screen.
     sync_event(
         &mut app,

@@ -52,10 +52,10 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
     let b_home = tempfile::tempdir().expect("tempdir");
     let db: PathBuf = server_home.path().join("styr.db");
     let (server, url, admin) = first_start(server_home.path(), &db);
-    let kari = add_user(server_home.path(), &db, &url, "kari", "chair");
-    let ola = add_user(server_home.path(), &db, &url, "ola", "chair");
-    login(a_home.path(), &url, &kari);
-    login(b_home.path(), &url, &ola);
+    let radgiver_a = add_user(server_home.path(), &db, &url, "radgiver-a", "chair");
+    let radgiver_b = add_user(server_home.path(), &db, &url, "radgiver-b", "chair");
+    login(a_home.path(), &url, &radgiver_a);
+    login(b_home.path(), &url, &radgiver_b);
     seed(
         &url,
         &admin,
@@ -79,7 +79,7 @@ fn two_boards_follow_each_other_and_offline_work_waits_through_a_server_restart(
     for want in [
         url.as_str(),
         "tilgjengelig, siste sekvensnummer 3",
-        "Bruker:      ola (leder, Fosen IKT)",
+        "Bruker:      radgiver-b (leder, Fosen IKT)",
         "Plass 0:",
         "ventende endringer: 0, siste bekreftede sekvensnummer 3 (i bruk)",
     ] {
@@ -194,7 +194,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     let home = tempfile::tempdir().expect("tempdir");
     let db = server_home.path().join("styr.db");
     let (server, url, _admin) = first_start(server_home.path(), &db);
-    let token = add_user(server_home.path(), &db, &url, "kari", "secretary");
+    let token = add_user(server_home.path(), &db, &url, "radgiver-a", "secretary");
 
     let s = status(home.path());
     assert!(s.contains("Ikke logget inn"), "{s}");
@@ -202,7 +202,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     let s = status(home.path());
     for want in [
         format!("Server:      {url} (tilgjengelig, siste sekvensnummer 0)"),
-        "Bruker:      kari (sekretær, Fosen IKT)".to_string(),
+        "Bruker:      radgiver-a (sekretær, Fosen IKT)".to_string(),
         "Ingen hurtiglager ennå for denne serveren.".to_string(),
     ] {
         assert!(s.contains(&want), "{want:?} in:\n{s}");
@@ -220,7 +220,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
         .map(|seq| styr::protocol::SeqOp {
             seq,
             op: Op::new(
-                "ola",
+                "radgiver-b",
                 1_700_000_000_000,
                 Payload::CreateItem {
                     item: ItemId::new(),
@@ -232,7 +232,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
         .collect();
     store.confirm(&confirmed).expect("confirmed");
     let mine = Op::new(
-        "kari",
+        "radgiver-a",
         1_700_000_000_001,
         Payload::MoveItem {
             item: confirmed[0].op.payload.item().expect("a single-item op"),
@@ -255,7 +255,7 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     let out = run(home.path(), &["--lang", "en", "status"]);
     let s = text(&out.stdout);
     assert!(
-        s.contains("User:        kari (secretary, Fosen IKT)")
+        s.contains("User:        radgiver-a (secretary, Fosen IKT)")
             && s.contains("Slot 0:      changes pending: 1, last confirmed seq 3"),
         "{s}"
     );

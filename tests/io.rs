@@ -36,7 +36,7 @@ fn demo() -> Portfolio {
 
 /// Imports `rows` into `into` as the app would, and returns the resulting portfolio.
 fn import_into(into: &Portfolio, rows: Vec<ImportedItem>) -> (Portfolio, usize) {
-    let ops = to_ops(rows, into, &Stages::default(), "kari", AT);
+    let ops = to_ops(rows, into, &Stages::default(), "radgiver-a", AT);
     let mut p = into.clone();
     for op in &ops {
         p.apply(op);
@@ -198,10 +198,16 @@ fn json_round_trip_keeps_every_field() {
     assert_eq!(items(&copy), items(&original));
     assert_eq!(read_json(&json(&copy)).expect("reads"), rows);
     assert_eq!(to_csv(&copy), to_csv(&original));
-    let import_ops = to_ops(rows, &Portfolio::default(), &Stages::default(), "kari", AT);
+    let import_ops = to_ops(
+        rows,
+        &Portfolio::default(),
+        &Stages::default(),
+        "radgiver-a",
+        AT,
+    );
     let with_history = to_json(&copy, &histories(&import_ops));
     assert!(
-        with_history.contains("\"author\": \"kari\""),
+        with_history.contains("\"author\": \"radgiver-a\""),
         "{with_history}"
     );
     assert_eq!(
@@ -232,7 +238,7 @@ fn deleted_items_stay_out_of_csv_and_out_of_a_json_reimport() {
     let mut p = demo();
     let victim = p.items().next().expect("demo has items").id;
     p.apply(&Op::new(
-        "kari",
+        "radgiver-a",
         AT + 1,
         Payload::DeleteItem { item: victim },
     ));
@@ -378,7 +384,7 @@ fn unknown_stage_is_reported_with_its_line_before_anything_is_imported() {
     );
     let rows = read_csv_with("title,stage\nA,Ferdig\nB,\n", &mine).expect("reads");
     assert_eq!(rows[0].stage, Some(StageKey::new("ferdig")));
-    let ops = to_ops(rows, &Portfolio::default(), &mine, "kari", AT);
+    let ops = to_ops(rows, &Portfolio::default(), &mine, "radgiver-a", AT);
     let p = Portfolio::fold(&ops);
     assert_eq!(
         p.in_stage(&StageKey::new("ny")).len(),

@@ -19,7 +19,7 @@ fn visible(item: &Item) -> Item {
 }
 
 fn op(id: u128, payload: Payload) -> Op {
-    let mut op = Op::new("kari", 1_700_000_000_000, payload);
+    let mut op = Op::new("radgiver-a", 1_700_000_000_000, payload);
     op.op_id = OpId(Uuid::from_u128(id));
     op
 }

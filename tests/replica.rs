@@ -34,10 +34,10 @@ fn edit(item: ItemId, value: FieldValue) -> Payload {
     }
 }
 
-/// A portfolio of one item created by `kari` at seq 1, then `ops` confirmed as seq 2, 3, …
+/// A portfolio of one item created by `radgiver-a` at seq 1, then `ops` confirmed as seq 2, 3, …
 fn confirmed(item: ItemId, ops: &[Op]) -> Portfolio {
     let mut p = Portfolio::default();
-    p.apply_confirmed(&op("kari", 0, create(item)), 1);
+    p.apply_confirmed(&op("radgiver-a", 0, create(item)), 1);
     for (i, o) in ops.iter().enumerate() {
         p.apply_confirmed(o, i as u64 + 2);
     }
@@ -50,8 +50,8 @@ fn concurrent_scalar_edits_take_the_higher_seq_and_are_flagged() {
     let p = confirmed(
         item,
         &[
-            op("kari", 1, edit(item, FieldValue::Priority(Some(3)))),
-            op("ola", 1, edit(item, FieldValue::Priority(Some(1)))),
+            op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(3)))),
+            op("radgiver-b", 1, edit(item, FieldValue::Priority(Some(1)))),
         ],
     );
     let it = p.get(&item).expect("item");
@@ -62,7 +62,7 @@ fn concurrent_scalar_edits_take_the_higher_seq_and_are_flagged() {
         .expect("flagged");
     assert_eq!(
         (c.by.as_str(), c.winner.as_str(), c.seq),
-        ("kari", "ola", 3)
+        ("radgiver-a", "radgiver-b", 3)
     );
     assert_eq!(c.kept, None, "a scalar keeps no second version");
 }
@@ -73,8 +73,8 @@ fn an_edit_made_after_seeing_the_other_is_not_a_conflict() {
     let p = confirmed(
         item,
         &[
-            op("kari", 1, edit(item, FieldValue::Priority(Some(3)))),
-            op("ola", 2, edit(item, FieldValue::Priority(Some(1)))),
+            op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(3)))),
+            op("radgiver-b", 2, edit(item, FieldValue::Priority(Some(1)))),
             // Another field, stale base: no conflict either.
             op("per", 1, edit(item, FieldValue::Funds(Some(5)))),
         ],
@@ -90,8 +90,8 @@ fn the_same_author_twice_is_not_a_conflict() {
     let p = confirmed(
         item,
         &[
-            op("kari", 1, edit(item, FieldValue::Priority(Some(3)))),
-            op("kari", 1, edit(item, FieldValue::Priority(Some(1)))),
+            op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(3)))),
+            op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(1)))),
         ],
     );
     assert!(p.get(&item).expect("item").sync.conflicts.is_empty());
@@ -100,31 +100,43 @@ fn the_same_author_twice_is_not_a_conflict() {
 #[test]
 fn concurrent_free_text_keeps_both_versions_until_someone_picks() {
     let item = ItemId::new();
-    let kari = "Kari: felles portal for alle sju kommunene.";
-    let ola = "Ola: portal først i Ørland og Indre Fosen.";
+    let radgiver_a = "Radgiver-A: felles portal for alle sju kommunene.";
+    let radgiver_b = "Radgiver-B: portal først i Ørland og Indre Fosen.";
     let mut ops = vec![
-        op("kari", 1, edit(item, FieldValue::Description(kari.into()))),
-        op("ola", 1, edit(item, FieldValue::Description(ola.into()))),
+        op(
+            "radgiver-a",
+            1,
+            edit(item, FieldValue::Description(radgiver_a.into())),
+        ),
+        op(
+            "radgiver-b",
+            1,
+            edit(item, FieldValue::Description(radgiver_b.into())),
+        ),
     ];
     let p = confirmed(item, &ops);
     let it = p.get(&item).expect("item");
-    assert_eq!(it.description, ola, "the higher seq is shown");
+    assert_eq!(it.description, radgiver_b, "the higher seq is shown");
     let c = it
         .sync
         .conflict(Slot::Field(FieldName::Description))
         .expect("flagged");
-    assert_eq!(c.kept.as_deref(), Some(kari), "the replaced text is kept");
-    assert_eq!(c.by, "kari");
+    assert_eq!(
+        c.kept.as_deref(),
+        Some(radgiver_a),
+        "the replaced text is kept"
+    );
+    assert_eq!(c.by, "radgiver-a");
 
-    // Per, who has seen both (base 3), picks Kari's text: the conflict is settled.
+    // A third user, who has seen both (base 3), picks Radgiver-A's text: the conflict is settled.
     ops.push(op(
         "per",
         3,
-        edit(item, FieldValue::Description(kari.into())),
+        edit(item, FieldValue::Description(radgiver_a.into())),
     ));
     let p = confirmed(item, &ops);
     let it = p.get(&item).expect("item");
-    assert_eq!(it.description, kari);
+    assert_eq!(it.description, radgiver_a);
     assert!(it.sync.conflicts.is_empty(), "{:?}", it.sync.conflicts);
 }
 
@@ -137,25 +149,31 @@ fn concurrent_moves_take_the_higher_seq_and_flag_the_stage() {
     };
     let p = confirmed(
         item,
-        &[op("kari", 1, mv("vurdering")), op("ola", 1, mv("parkert"))],
+        &[
+            op("radgiver-a", 1, mv("vurdering")),
+            op("radgiver-b", 1, mv("parkert")),
+        ],
     );
     let it = p.get(&item).expect("item");
     assert_eq!(it.stage.as_str(), "parkert");
     let c = it.sync.conflict(Slot::Stage).expect("flagged");
-    assert_eq!((c.by.as_str(), c.winner.as_str()), ("kari", "ola"));
+    assert_eq!(
+        (c.by.as_str(), c.winner.as_str()),
+        ("radgiver-a", "radgiver-b")
+    );
 }
 
 #[test]
 fn a_remote_change_slides_under_a_pending_one() {
     let item = ItemId::new();
-    let created = op("kari", 0, create(item));
+    let created = op("radgiver-a", 0, create(item));
     let mut r = Replica::default();
     assert_eq!(r.confirm(1, &created), Confirmed::Applied(vec![item]));
 
-    // Here: priority 2, pending. Meanwhile the server confirms Ola's priority 5.
-    let mine = op("kari", 1, edit(item, FieldValue::Priority(Some(2))));
+    // Here: priority 2, pending. Meanwhile the server confirms Radgiver-B's priority 5.
+    let mine = op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(2))));
     r.local(mine.clone());
-    let theirs = op("ola", 1, edit(item, FieldValue::Priority(Some(5))));
+    let theirs = op("radgiver-b", 1, edit(item, FieldValue::Priority(Some(5))));
     assert_eq!(r.confirm(2, &theirs), Confirmed::Applied(vec![item]));
     assert_eq!(
         r.view().get(&item).expect("item").priority,
@@ -165,7 +183,7 @@ fn a_remote_change_slides_under_a_pending_one() {
     assert_eq!(r.pending().len(), 1);
     assert!(r.base().contains_key(&item));
 
-    // Mine is confirmed after Ola's: it wins, flagged, and the second copy is gone.
+    // Mine is confirmed after Radgiver-B's: it wins, flagged, and the second copy is gone.
     assert_eq!(r.confirm(3, &mine), Confirmed::Applied(vec![item]));
     let it = r.view().get(&item).expect("item");
     assert_eq!(it.priority, Some(2));
@@ -181,9 +199,9 @@ fn a_remote_change_slides_under_a_pending_one() {
 fn a_refused_op_is_taken_back() {
     let item = ItemId::new();
     let mut r = Replica::default();
-    r.confirm(1, &op("kari", 0, create(item)));
+    r.confirm(1, &op("radgiver-a", 0, create(item)));
     let mv = op(
-        "kari",
+        "radgiver-a",
         1,
         Payload::MoveItem {
             item,
@@ -208,7 +226,7 @@ fn a_refused_op_is_taken_back() {
 fn a_local_create_disappears_when_refused() {
     let item = ItemId::new();
     let mut r = Replica::default();
-    let c = op("kari", 0, create(item));
+    let c = op("radgiver-a", 0, create(item));
     r.local(c.clone());
     assert!(r.view().get(&item).is_some());
     r.reject(&c.op_id);
@@ -219,10 +237,10 @@ fn a_local_create_disappears_when_refused() {
 fn duplicates_are_ignored_and_gaps_reported() {
     let item = ItemId::new();
     let mut r = Replica::default();
-    let c = op("kari", 0, create(item));
+    let c = op("radgiver-a", 0, create(item));
     assert_eq!(r.confirm(1, &c), Confirmed::Applied(vec![item]));
     assert_eq!(r.confirm(1, &c), Confirmed::Duplicate);
-    let e = op("kari", 1, edit(item, FieldValue::Priority(Some(1))));
+    let e = op("radgiver-a", 1, edit(item, FieldValue::Priority(Some(1))));
     assert_eq!(
         r.confirm(4, &e),
         Confirmed::Gap {

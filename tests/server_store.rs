@@ -115,7 +115,7 @@ async fn the_hash_chain_finds_an_altered_op() {
 fn user_commands_add_list_revoke_on_a_database_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server").join("styr.db");
-    let kari = users::add(
+    let radgiver_a = users::add(
         &db,
         " Bestiller Åfjord ",
         Role::Member,
@@ -123,12 +123,12 @@ fn user_commands_add_list_revoke_on_a_database_file() {
         1000,
     )
     .unwrap();
-    assert_eq!(kari.user.name, "Bestiller Åfjord");
-    assert!(kari.token.starts_with("styr_"));
-    let ola = users::add(&db, "ola", Role::Chair, "Ørland kommune", 2000).unwrap();
-    assert_ne!(kari.token, ola.token);
+    assert_eq!(radgiver_a.user.name, "Bestiller Åfjord");
+    assert!(radgiver_a.token.starts_with("styr_"));
+    let radgiver_b = users::add(&db, "radgiver-b", Role::Chair, "Ørland kommune", 2000).unwrap();
+    assert_ne!(radgiver_a.token, radgiver_b.token);
     assert!(matches!(
-        users::add(&db, "ola", Role::Viewer, "", 3000),
+        users::add(&db, "radgiver-b", Role::Viewer, "", 3000),
         Err(users::UserError::Store(StoreError::UserExists(_)))
     ));
     assert!(matches!(
@@ -142,25 +142,30 @@ fn user_commands_add_list_revoke_on_a_database_file() {
             .collect::<Vec<_>>(),
         vec![
             ("Bestiller Åfjord", Role::Member, true),
-            ("ola", Role::Chair, true)
+            ("radgiver-b", Role::Chair, true)
         ]
     );
     // The token is stored only as its hash, and finds its user.
     let conn = open_connection(&db).unwrap();
     let stored: Vec<u8> = conn
-        .query_row("SELECT token_hash FROM users WHERE name = 'ola'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT token_hash FROM users WHERE name = 'radgiver-b'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(stored, styr::server::auth::hash_token(&ola.token).to_vec());
+    assert_eq!(
+        stored,
+        styr::server::auth::hash_token(&radgiver_b.token).to_vec()
+    );
     let found = styr::server::sqlite::user_by_token_hash_on(
         &conn,
-        &styr::server::auth::hash_token(&ola.token),
+        &styr::server::auth::hash_token(&radgiver_b.token),
     )
     .unwrap();
-    assert_eq!(found.map(|u| u.name), Some("ola".to_string()));
+    assert_eq!(found.map(|u| u.name), Some("radgiver-b".to_string()));
 
-    let revoked = users::revoke(&db, "ola", 5000).unwrap();
+    let revoked = users::revoke(&db, "radgiver-b", 5000).unwrap();
     assert_eq!(revoked.revoked_at, Some(5000));
     assert!(!users::list(&db).unwrap()[1].is_active());
     assert!(matches!(
@@ -193,7 +198,7 @@ fn user_commands_through_the_binary() {
         &[
             "user",
             "add",
-            "Kari",
+            "Radgiver-A",
             "--role",
             "secretary",
             "--org",
@@ -225,20 +230,20 @@ fn user_commands_through_the_binary() {
     let out = styr(&["user", "list", "--db", db], home).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let row = text.lines().find(|l| l.starts_with("Kari")).unwrap();
+    let row = text.lines().find(|l| l.starts_with("Radgiver-A")).unwrap();
     assert!(
         row.contains("secretary") && row.contains("Fosen IKT") && row.contains("active"),
         "{row}"
     );
 
     // A second user with the same name is refused, with a message and exit code 1.
-    let out = styr(&["user", "add", "Kari", "--db", db], home)
+    let out = styr(&["user", "add", "Radgiver-A", "--db", db], home)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 
-    let out = styr(&["user", "revoke", "Kari", "--db", db], home)
+    let out = styr(&["user", "revoke", "Radgiver-A", "--db", db], home)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -248,7 +253,7 @@ fn user_commands_through_the_binary() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.lines()
-            .any(|l| l.starts_with("Kari") && l.contains("sperret")),
+            .any(|l| l.starts_with("Radgiver-A") && l.contains("sperret")),
         "{text}"
     );
     let out = styr(&["user", "revoke", "Nobody", "--db", db], home)

@@ -22,7 +22,7 @@ fn item(n: u128) -> ItemId {
 }
 
 fn op(id: u128, payload: Payload) -> Op {
-    let mut op = Op::new("kari", 1_700_000_000_000 + id as i64, payload);
+    let mut op = Op::new("radgiver-a", 1_700_000_000_000 + id as i64, payload);
     op.op_id = OpId(Uuid::from_u128(id));
     op
 }
@@ -429,7 +429,7 @@ fn an_items_history_is_derived_from_its_ops() {
     assert_eq!(events(99), [], "an unknown item has no history");
     let entry = &store.history(&item(1)).expect("history")[2];
     assert_eq!(entry.op_id, ops[3].op_id);
-    assert_eq!(entry.author, "kari");
+    assert_eq!(entry.author, "radgiver-a");
     assert_eq!(entry.at, ops[3].at);
     // A copy of a logged op adds nothing to the history.
     store.append(&ops[2..4]).expect("append copies");

@@ -50,13 +50,13 @@ fn a_confirmation_slides_under_a_pending_change_and_survives_a_reopen() {
     let (dir, store) = synced();
     assert!(store.is_synced());
     let item = ItemId::new();
-    let created = op("ola", 0, create(item, "Felles innbyggerportal"));
+    let created = op("radgiver-b", 0, create(item, "Felles innbyggerportal"));
     store.confirm(&[seq_op(1, &created)]).expect("confirmed");
     assert_eq!(store.last_seq().expect("seq"), 1);
 
-    let mine = op("kari", 1, priority(item, 2));
+    let mine = op("radgiver-a", 1, priority(item, 2));
     store.append(std::slice::from_ref(&mine)).expect("saved");
-    let theirs = op("ola", 1, priority(item, 5));
+    let theirs = op("radgiver-b", 1, priority(item, 5));
     store.confirm(&[seq_op(2, &theirs)]).expect("confirmed");
 
     let r = store.load_replica().expect("loads");
@@ -97,12 +97,12 @@ fn a_confirmation_slides_under_a_pending_change_and_survives_a_reopen() {
 fn duplicates_are_skipped_and_a_gap_writes_nothing() {
     let (_dir, store) = synced();
     let item = ItemId::new();
-    let created = op("ola", 0, create(item, "Chatbot"));
+    let created = op("radgiver-b", 0, create(item, "Chatbot"));
     store.confirm(&[seq_op(1, &created)]).expect("confirmed");
     store
         .confirm(&[seq_op(1, &created)])
         .expect("a duplicate is fine");
-    let later = op("ola", 1, priority(item, 1));
+    let later = op("radgiver-b", 1, priority(item, 1));
     assert!(
         store.confirm(&[seq_op(3, &later)]).is_err(),
         "seq 2 is missing"
@@ -125,10 +125,10 @@ fn a_refused_change_is_taken_back_everywhere() {
     let (_dir, store) = synced();
     let item = ItemId::new();
     store
-        .confirm(&[seq_op(1, &op("ola", 0, create(item, "Chatbot")))])
+        .confirm(&[seq_op(1, &op("radgiver-b", 0, create(item, "Chatbot")))])
         .expect("confirmed");
     let mv = op(
-        "kari",
+        "radgiver-a",
         1,
         Payload::MoveItem {
             item,
@@ -167,7 +167,7 @@ fn a_local_cache_keeps_no_confirmed_copies() {
     let store = Store::open(dir.path()).expect("opens");
     assert!(!store.is_synced());
     store
-        .append(&[op("kari", 0, create(ItemId::new(), "Chatbot"))])
+        .append(&[op("radgiver-a", 0, create(ItemId::new(), "Chatbot"))])
         .expect("saved");
     assert!(store.load_replica().expect("loads").base().is_empty());
 }
@@ -186,8 +186,8 @@ fn the_status_file_follows_every_append_confirmation_and_refusal() {
         "written when the synced cache opens"
     );
     let item = ItemId::new();
-    let created = op("kari", 0, create(item, "Felles innbyggerportal"));
-    let edited = op("kari", 0, priority(item, 3));
+    let created = op("radgiver-a", 0, create(item, "Felles innbyggerportal"));
+    let edited = op("radgiver-a", 0, priority(item, 3));
     store
         .append(&[created.clone(), edited.clone()])
         .expect("saved");
@@ -213,7 +213,7 @@ fn the_status_file_follows_every_append_confirmation_and_refusal() {
 
     // While the store is open its slot is reported busy, with the file's numbers; once
     // closed, the slot is read from sled itself.
-    let mine = op("kari", 1, priority(item, 4));
+    let mine = op("radgiver-a", 1, priority(item, 4));
     store.append(std::slice::from_ref(&mine)).expect("saved");
     let reports = slot_reports(dir.path());
     assert_eq!(reports.len(), 1, "{reports:?}");
@@ -240,7 +240,7 @@ fn no_cache_means_no_slot_reports_and_a_local_cache_writes_no_status_file() {
     assert!(slot_reports(&dir.path().join("nothing-here")).is_empty());
     let store = Store::open(dir.path()).expect("opens");
     store
-        .append(&[op("kari", 0, create(ItemId::new(), "Lokal sak"))])
+        .append(&[op("radgiver-a", 0, create(ItemId::new(), "Lokal sak"))])
         .expect("saved");
     assert!(!store.dir().join(STATUS_FILE).exists());
 }
@@ -281,13 +281,13 @@ proptest! {
         for s in steps {
             match s {
                 Step::Local(p) => {
-                    let o = op("kari", screen.last_seq(), p);
+                    let o = op("radgiver-a", screen.last_seq(), p);
                     store.append(std::slice::from_ref(&o)).expect("saved");
                     screen.local(o);
                 }
                 Step::Remote(p) => {
                     seq += 1;
-                    let o = op("ola", seq - 1, p);
+                    let o = op("radgiver-b", seq - 1, p);
                     store.confirm(&[seq_op(seq, &o)]).expect("confirmed");
                     screen.confirm(seq, &o);
                 }
@@ -326,13 +326,13 @@ fn the_last_known_identity_survives_a_restart_for_an_offline_start() {
     let (dir, store) = synced();
     assert_eq!(store.identity(), None);
     let me = styr::protocol::Me {
-        user: "kari".into(),
+        user: "radgiver-a".into(),
         role: styr::model::Role::Viewer,
         org: "Ørland kommune".into(),
     };
     store.remember_identity(&me).expect("kept");
     store
-        .append(&[op("kari", 0, create(ItemId::new(), "x"))])
+        .append(&[op("radgiver-a", 0, create(ItemId::new(), "x"))])
         .expect("a flushed write");
     drop(store);
     let store = Store::open_synced(dir.path()).expect("reopens");

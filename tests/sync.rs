@@ -29,10 +29,10 @@ fn stage_of(c: &Client, item: &ItemId) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_move_in_one_client_shows_in_the_other() {
     let server = TestServer::start().await;
-    let kari = server.add_user("kari", Role::Chair).await;
-    let ola = server.add_user("ola", Role::Secretary).await;
-    let a = Client::start("kari", &server.url, &kari);
-    let b = Client::start("ola", &server.url, &ola);
+    let radgiver_a = server.add_user("radgiver-a", Role::Chair).await;
+    let radgiver_b = server.add_user("radgiver-b", Role::Secretary).await;
+    let a = Client::start("radgiver-a", &server.url, &radgiver_a);
+    let b = Client::start("radgiver-b", &server.url, &radgiver_b);
     a.wait_link("online", |l| *l == Link::Online).await;
     b.wait_link("online", |l| *l == Link::Online).await;
 
@@ -61,22 +61,22 @@ async fn a_move_in_one_client_shows_in_the_other() {
     assert_eq!(a.replica().view(), b.replica().view());
     let log = a.store.ops().expect("log");
     let authors: Vec<&str> = log.iter().map(|o| o.author.as_str()).collect();
-    assert_eq!(authors, ["kari", "ola"]);
+    assert_eq!(authors, ["radgiver-a", "radgiver-b"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_changes_wait_in_the_outbox_and_go_out_when_the_server_is_back() {
     let server = TestServer::start().await;
-    let token = server.add_user("kari", Role::Chair).await;
-    let ola_token = server.add_user("ola", Role::Chair).await;
+    let token = server.add_user("radgiver-a", Role::Chair).await;
+    let ola_token = server.add_user("radgiver-b", Role::Chair).await;
     let upstream = server
         .url
         .trim_start_matches("http://")
         .parse()
         .expect("addr");
     let proxy = Proxy::start(upstream).await;
-    let a = Client::start("kari", &proxy.url(), &token);
-    let b = Client::start("ola", &server.url, &ola_token);
+    let a = Client::start("radgiver-a", &proxy.url(), &token);
+    let b = Client::start("radgiver-b", &server.url, &ola_token);
     a.wait_link("online", |l| *l == Link::Online).await;
 
     // The network goes, then the server too.
@@ -112,7 +112,7 @@ async fn offline_changes_wait_in_the_outbox_and_go_out_when_the_server_is_back()
         r.pending().is_empty() && r.last_seq() == 2
     })
     .await;
-    let b2 = Client::start("ola", &server.url, &ola_token);
+    let b2 = Client::start("radgiver-b", &server.url, &ola_token);
     b2.wait("sees the offline work", |r| {
         r.view()
             .get(&item)
@@ -160,12 +160,12 @@ async fn a_refused_change_is_taken_back_and_the_rest_go_through() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_token_logs_the_client_out_calmly() {
     let server = TestServer::start().await;
-    let token = server.add_user("kari", Role::Member).await;
-    let a = Client::start("kari", &server.url, &token);
+    let token = server.add_user("radgiver-a", Role::Member).await;
+    let a = Client::start("radgiver-a", &server.url, &token);
     a.wait_link("online", |l| *l == Link::Online).await;
     server
         .store()
-        .revoke_user("kari".into(), common::server::now_ms())
+        .revoke_user("radgiver-a".into(), common::server::now_ms())
         .await
         .expect("revoked");
     a.change(create(ItemId::new(), "Etter tilbaketrekking"))
@@ -178,7 +178,7 @@ async fn a_revoked_token_logs_the_client_out_calmly() {
         "the change is kept, not thrown away"
     );
     wait_for("identity was reported", || {
-        let ok = a.saw(|e| matches!(e, SyncEvent::Identity(i) if i.user == "kari"));
+        let ok = a.saw(|e| matches!(e, SyncEvent::Identity(i) if i.user == "radgiver-a"));
         async move { ok }
     })
     .await;

@@ -229,7 +229,7 @@ mod tests {
             ("=SUM(A1)", "'=SUM(A1)"),
             ("+47 123", "'+47 123"),
             ("-1", "'-1"),
-            ("@kari", "'@kari"),
+            ("@radgiver-a", "'@radgiver-a"),
             ("\tx", "'\tx"),
             ("Vanlig tekst", "Vanlig tekst"),
             ("a=b", "a=b"),

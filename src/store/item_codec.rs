@@ -356,15 +356,18 @@ mod tests {
         item.updated = i64::MAX;
         item.created = i64::MIN;
         item.deleted = true;
-        item.sync.record(Slot::Stage, 7, 3, "kari", || None);
+        item.sync.record(Slot::Stage, 7, 3, "radgiver-a", || None);
         item.sync
-            .record(Slot::Field(FieldName::Tags), 5, 0, "ola", || None);
+            .record(Slot::Field(FieldName::Tags), 5, 0, "radgiver-b", || None);
         item.sync
             .record(Slot::Field(FieldName::Description), 6, 0, "per", || None);
-        item.sync
-            .record(Slot::Field(FieldName::Description), 9, 4, "kari", || {
-                Some("Pers tekst".into())
-            });
+        item.sync.record(
+            Slot::Field(FieldName::Description),
+            9,
+            4,
+            "radgiver-a",
+            || Some("Pers tekst".into()),
+        );
         assert_eq!(item.sync.conflicts.len(), 1, "the sample has a conflict");
         item
     }

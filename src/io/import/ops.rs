@@ -63,7 +63,7 @@ mod tests {
             ],
             &Portfolio::default(),
             &stages,
-            "kari",
+            "radgiver-a",
             42,
         );
         assert_eq!(ops.len(), 3);
@@ -75,7 +75,7 @@ mod tests {
             })
             .collect();
         assert_eq!(stages_of, ["innkommet", "innkommet", "avvist"]);
-        assert!(ops.iter().all(|o| o.author == "kari" && o.at == 42));
+        assert!(ops.iter().all(|o| o.author == "radgiver-a" && o.at == 42));
         assert_ne!(ops[0].payload.items(), ops[1].payload.items());
     }
 
