@@ -357,3 +357,93 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_portfolio_index_carries_the_case_numbers_and_decisions_of_meetings() {
+    use styr::model::meeting::{
+        CaseDetails, CaseId, Decision, DecisionId, MeetingChange, MeetingDetails, MeetingId,
+        Meetings, Reached,
+    };
+    use styr::model::{FieldValue, Op, Payload, Portfolio, StageKey};
+    let item = ItemId::new();
+    let other = ItemId::new();
+    let (meeting, case) = (MeetingId::new(), CaseId::new());
+    let mut changes = vec![
+        Payload::CreateItem {
+            item,
+            stage: StageKey::new("vurdering"),
+            fields: vec![FieldValue::Title("Felles arkivløsning".into())],
+        },
+        Payload::CreateItem {
+            item: other,
+            stage: StageKey::new("vurdering"),
+            fields: vec![FieldValue::Title("Skoleplattform".into())],
+        },
+    ]
+    .into_iter()
+    .map(|p| Op::new("sekretaer", 1, p))
+    .collect::<Vec<_>>();
+    let mut meetings = Meetings::default();
+    for change in [
+        MeetingChange::Schedule {
+            meeting,
+            details: MeetingDetails {
+                body: "Bestillerutvalget".into(),
+                starts_at: "2012-03-01 10:00".into(),
+                ..Default::default()
+            },
+        },
+        MeetingChange::AddCase {
+            meeting,
+            case,
+            details: CaseDetails {
+                title: "Arkiv".into(),
+                items: vec![item],
+                ..Default::default()
+            },
+            number: None,
+        },
+        MeetingChange::Decide {
+            decision: Box::new(Decision {
+                id: DecisionId::new(),
+                case,
+                case_number: None,
+                title: "Arkiv".into(),
+                proposal: String::new(),
+                text: "Tiltaket prioriteres med sluttføring i tredje kvartal.".into(),
+                reached: Reached::Unanimous,
+                dissent: vec![],
+                disqualified: vec![],
+                closed_session: None,
+                exempt: None,
+                items: vec![item],
+                moved_to: None,
+                corrects: None,
+                recorded_by: String::new(),
+                recorded_at: 0,
+                chain: None,
+            }),
+        },
+    ] {
+        let mut op = Op::new(
+            "sekretaer",
+            1,
+            Payload::Meeting {
+                change: Box::new(change),
+            },
+        );
+        meetings.stamp(&mut op, |_| vec![]);
+        meetings.apply(&op);
+        changes.push(op);
+    }
+    let portfolio = Portfolio::fold(&changes);
+    let index = SearchIndex::from_portfolio(&portfolio);
+    for query in ["01/12", "sluttføring", "TREDJE kvartal"] {
+        let hits: Vec<ItemId> = search(&index, &q(query), None)
+            .hits
+            .iter()
+            .map(|h| h.item)
+            .collect();
+        assert_eq!(hits, [item], "{query:?} finds the item the case is about");
+    }
+}

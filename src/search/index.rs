@@ -125,9 +125,17 @@ impl SearchIndex {
         SearchIndex::default()
     }
 
-    /// The live items of `portfolio`.
+    /// The live items of `portfolio`, with the case numbers and decisions of the
+    /// meetings that handled them.
     pub fn from_portfolio(portfolio: &Portfolio) -> SearchIndex {
-        SearchIndex::from_entries(portfolio.items().map(Entry::of_item))
+        let mut meeting_texts = meeting_texts(portfolio);
+        SearchIndex::from_entries(portfolio.items().map(|item| {
+            let mut entry = Entry::of_item(item);
+            entry
+                .fields
+                .extend(meeting_texts.remove(&item.id).unwrap_or_default());
+            entry
+        }))
     }
 
     pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> SearchIndex {
@@ -226,11 +234,49 @@ impl SearchIndex {
     /// Brings `items` up to date with `portfolio`: changed ones are folded again,
     /// deleted ones taken out.
     pub fn refresh(&mut self, portfolio: &Portfolio, items: &[ItemId]) {
+        if items.is_empty() {
+            return;
+        }
+        let mut meeting_texts = meeting_texts(portfolio);
         for id in items {
             match portfolio.get(id) {
-                Some(item) => self.insert(Entry::of_item(item)),
+                Some(item) => {
+                    let mut entry = Entry::of_item(item);
+                    entry
+                        .fields
+                        .extend(meeting_texts.remove(id).unwrap_or_default());
+                    self.insert(entry)
+                }
                 None => self.remove(id),
             }
         }
     }
+}
+
+/// For each item a case is about: the case's number ("08/12") and the text of each
+/// decision on it, so "08/12" or words of a decision find the item. Meetings are few,
+/// so this is one pass over them.
+fn meeting_texts(
+    portfolio: &Portfolio,
+) -> std::collections::BTreeMap<ItemId, Vec<(Field, String)>> {
+    let mut out: std::collections::BTreeMap<ItemId, Vec<(Field, String)>> = Default::default();
+    let meetings = portfolio.meetings();
+    for meeting in meetings.meetings() {
+        for case in meetings.agenda(&meeting.id) {
+            let mut texts = Vec::new();
+            if let Some(n) = case.number {
+                texts.push((Field::CaseNumber, n.to_string()));
+            }
+            for d in meetings.decisions_of(&case.id) {
+                // An exempt decision's text stays out of a search others can run.
+                if d.exempt.is_none() {
+                    texts.push((Field::Decision, d.text.clone()));
+                }
+            }
+            for item in &case.details.items {
+                out.entry(*item).or_default().extend(texts.iter().cloned());
+            }
+        }
+    }
+    out
 }
