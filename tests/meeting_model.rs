@@ -115,16 +115,15 @@ fn the_fold_numbers_cases_per_body_and_year_and_fixes_the_voters() {
 fn an_anonymous_round_publishes_ballots_without_names() {
     let mut m = Meetings::default();
     let (meeting, case, round) = (MeetingId::new(), CaseId::new(), RoundId::new());
-    serve(
-        &mut m,
+    let opening = || {
         vec![
             schedule(meeting, "2026-03-01 10:00"),
             attendance(meeting, &["leder", "medlem-a", "medlem-b"], &[]),
             add_case(meeting, case, "Hemmelig"),
             open_round(round, case, yes_no_rules(3), true),
-        ],
-        &[],
-    );
+        ]
+    };
+    serve(&mut m, opening(), &[]);
     let kept = [
         ballot("medlem-b", YesNo::Yes),
         ballot("leder", YesNo::No),
@@ -142,16 +141,7 @@ fn an_anonymous_round_publishes_ballots_without_names() {
     // The order says nothing about who voted when: the same ballots in another order
     // publish the same list.
     let mut again = Meetings::default();
-    serve(
-        &mut again,
-        vec![
-            schedule(meeting, "2026-03-01 10:00"),
-            attendance(meeting, &["leder", "medlem-a", "medlem-b"], &[]),
-            add_case(meeting, case, "Hemmelig"),
-            open_round(round, case, yes_no_rules(3), true),
-        ],
-        &[],
-    );
+    serve(&mut again, opening(), &[]);
     let reversed: Vec<Ballot> = kept.iter().rev().cloned().collect();
     serve(&mut again, vec![close_round(round)], &reversed);
     let published = |m: &Meetings| match &m.round(&round).unwrap().state {

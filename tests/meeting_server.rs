@@ -535,16 +535,7 @@ async fn decisions_are_chained_and_verify_names_an_altered_one() {
 
     // Someone edits the second decision directly in the database file.
     let (_dir, db) = m.s.shutdown().await;
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let changed = conn
-        .execute(
-            "UPDATE ops SET op = CAST(replace(CAST(op AS TEXT), 'Saken prioriteres.', 'Saken avvises.') AS BLOB)
-             WHERE instr(op, 'Vedtak 1') > 0",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(conn);
+    assert_eq!(common::meeting::tamper_with_decision(&db, "Vedtak 1"), 1);
     let err = styr::server::verify::verify_file(&db).expect_err("an edit is found");
     let message = err.to_string();
     assert!(

@@ -699,16 +699,7 @@ async fn verify_names_a_decision_edited_in_the_server_database() {
     assert!(out.contains("3 vedtak"), "{out}");
     assert_eq!(out.trim().lines().count(), 1, "one line: {out}");
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let changed = conn
-        .execute(
-            "UPDATE ops SET op = CAST(replace(CAST(op AS TEXT), 'Saken prioriteres.', 'Saken avvises.') AS BLOB)
-             WHERE instr(op, 'Vedtak 1') > 0",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(conn);
+    assert_eq!(common::meeting::tamper_with_decision(&db, "Vedtak 1"), 1);
     let broken = run(db.clone(), home.path().into()).await.unwrap();
     let (out, err) = text(&broken);
     assert!(!broken.status.success(), "{out}{err}");

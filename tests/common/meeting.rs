@@ -157,3 +157,15 @@ pub fn decide(case: CaseId, title: &str, text: &str, reached: Reached) -> Meetin
         }),
     }
 }
+
+/// Edits the text of the decision titled `title` directly in a server's SQLite file, as
+/// someone with access to the file could, and returns how many ops it changed.
+pub fn tamper_with_decision(db: &std::path::Path, title: &str) -> usize {
+    let conn = rusqlite::Connection::open(db).expect("the database opens");
+    conn.execute(
+        "UPDATE ops SET op = CAST(replace(CAST(op AS TEXT), 'Saken prioriteres.', 'Saken avvises.') AS BLOB)
+         WHERE instr(op, ?1) > 0",
+        [title],
+    )
+    .expect("the edit is made")
+}
