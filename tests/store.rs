@@ -87,8 +87,25 @@ fn db_path(base: &Path, slot: usize) -> std::path::PathBuf {
 
 /// Opens the slot's sled database directly, as another program (or an older styr)
 /// would, to plant data the store must cope with.
+///
+/// sled releases its file lock only when its background flusher, which holds the
+/// database too, has noticed the last handle went away; so right after a store is
+/// dropped the lock can still be busy for a moment. Wait for it, with a deadline.
 fn raw_db(base: &Path, slot: usize) -> sled::Db {
-    sled::open(db_path(base, slot)).expect("sled opens the slot directly")
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match sled::open(db_path(base, slot)) {
+            Ok(db) => return db,
+            Err(e) if std::time::Instant::now() < deadline && lock_busy(&e) => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => panic!("sled opens the slot directly: {e:?}"),
+        }
+    }
+}
+
+fn lock_busy(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
 }
 
 #[test]
