@@ -14,6 +14,7 @@ const SCREENS: &[(&str, &str)] = &[
     ("form", "e"),
     ("help", "?"),
     ("palette", ":"),
+    ("triage", "t"),
 ];
 
 const SIZES: &[(u16, u16)] = &[(80, 24), (120, 40)];

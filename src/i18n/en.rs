@@ -1,6 +1,6 @@
 //! English.
 
-use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings, TriageStrings};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
@@ -20,6 +20,7 @@ pub static STRINGS: Strings = Strings {
     saved: "✓ Saved",
     sync: &SYNC,
     meeting: &MEETING,
+    triage: &TRIAGE,
     criterion: criterion_name,
     minutes: &MINUTES,
     io: &IO,
@@ -171,6 +172,13 @@ fn action_name(a: Action) -> &'static str {
         Action::Score(_) => "Mark 1–5 on the criterion",
         Action::AddToAgenda => "Put the item on the next agenda",
         Action::Correct => "Correct the decision (new, linked entry)",
+        Action::Triage => "Proposals: accept, park, reject",
+        Action::Accept => "Accept (to Assessment)",
+        Action::Park => "Park, with a reason",
+        Action::Reject => "Reject, with a reason",
+        Action::Mark => "Mark / unmark",
+        Action::MarkAll => "Mark all in the list",
+        Action::ClearMarks => "Clear all marks",
         Action::Newline => "New line (in the description)",
     }
 }
@@ -224,6 +232,26 @@ fn role_name(r: Role) -> &'static str {
         Role::Admin => "admin",
     }
 }
+
+static TRIAGE: TriageStrings = TriageStrings {
+    title: "Proposals",
+    hint: "a accept · p park · r reject · Space mark · * all · c none · / search",
+    marked: " {n} marked ",
+    empty: "No proposals here.",
+    similar: "Looks like:",
+    reason_shown: "Reason: {reason}",
+    prompt_one: "“{title}” → {stage}",
+    prompt_many: "{n} items → {stage}",
+    reason_optional: "Reason (optional):",
+    reason_required: "Reason (shown to the proposer):",
+    reason_missing: "Write a reason first.",
+    prompt_hint: "Enter do it · Esc cancel",
+    no_stage: "The board has no stage “{stage}”.",
+    nothing_selected: "No item selected.",
+    cancelled: "Cancelled; nothing was moved.",
+    moved_one: "“{title}” → {stage} – u undoes",
+    moved_many: "{n} items → {stage} – u undoes",
+};
 
 static MEETING: MeetingStrings = MeetingStrings {
     correction: "[correction]",

@@ -78,6 +78,8 @@ pub struct Strings {
     /// Sync, login and roles.
     pub sync: &'static SyncStrings,
     pub meeting: &'static MeetingStrings,
+    /// The triage screen.
+    pub triage: &'static TriageStrings,
     /// The name of a scoring criterion by its key (an unknown key is shown as it is).
     pub criterion: fn(&str) -> &str,
     /// The minutes [møtebok] and the `styr minutes`, `styr meeting` and `styr verify`
@@ -205,6 +207,36 @@ pub struct SyncStrings {
 }
 
 /// The strings of the meeting and decision screens.
+/// The triage screen: verdicts, reasons, marks.
+pub struct TriageStrings {
+    pub title: &'static str,
+    /// Under the preview: the verdict keys.
+    pub hint: &'static str,
+    /// {n}
+    pub marked: &'static str,
+    pub empty: &'static str,
+    /// Heading over existing items like the selected proposal.
+    pub similar: &'static str,
+    /// {reason}: why the proposal was last moved.
+    pub reason_shown: &'static str,
+    /// {title} {stage}
+    pub prompt_one: &'static str,
+    /// {n} {stage}
+    pub prompt_many: &'static str,
+    pub reason_optional: &'static str,
+    pub reason_required: &'static str,
+    pub reason_missing: &'static str,
+    pub prompt_hint: &'static str,
+    /// {stage}: the board has no such stage.
+    pub no_stage: &'static str,
+    pub nothing_selected: &'static str,
+    pub cancelled: &'static str,
+    /// {title} {stage}
+    pub moved_one: &'static str,
+    /// {n} {stage}
+    pub moved_many: &'static str,
+}
+
 pub struct MeetingStrings {
     pub correction: &'static str,
     pub added_to_agenda: &'static str,

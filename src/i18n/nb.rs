@@ -1,6 +1,6 @@
 //! Bokmål, with the words of DOMAIN.md.
 
-use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings};
+use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings, TriageStrings};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::FieldName;
@@ -21,6 +21,7 @@ pub static STRINGS: Strings = Strings {
     saving: "… Lagrer",
     sync: &SYNC,
     meeting: &MEETING,
+    triage: &TRIAGE,
     criterion: criterion_name,
     minutes: &MINUTES,
     io: &IO,
@@ -171,6 +172,13 @@ fn action_name(a: Action) -> &'static str {
         Action::Score(_) => "Karakter 1–5 på kriteriet",
         Action::AddToAgenda => "Sett saken på neste saksliste",
         Action::Correct => "Rett vedtaket (ny, lenket oppføring)",
+        Action::Triage => "Innspill: godta, parker, avvis",
+        Action::Accept => "Godta (til Vurdering)",
+        Action::Park => "Parker, med begrunnelse",
+        Action::Reject => "Avvis, med begrunnelse",
+        Action::Mark => "Merk / fjern merke",
+        Action::MarkAll => "Merk alle i lista",
+        Action::ClearMarks => "Fjern alle merker",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }
@@ -222,6 +230,26 @@ fn role_name(r: Role) -> &'static str {
         Role::Admin => "administrator",
     }
 }
+
+static TRIAGE: TriageStrings = TriageStrings {
+    title: "Innspill",
+    hint: "a godta · p parker · r avvis · Space merk · * alle · c ingen · / søk",
+    marked: " {n} merket ",
+    empty: "Ingen innspill her.",
+    similar: "Ligner på:",
+    reason_shown: "Begrunnelse: {reason}",
+    prompt_one: "«{title}» → {stage}",
+    prompt_many: "{n} saker → {stage}",
+    reason_optional: "Begrunnelse (valgfri):",
+    reason_required: "Begrunnelse (vises for innsenderen):",
+    reason_missing: "Skriv en begrunnelse først.",
+    prompt_hint: "Enter utfør · Esc avbryt",
+    no_stage: "Tavla har ingen kolonne «{stage}».",
+    nothing_selected: "Ingen sak valgt.",
+    cancelled: "Avbrutt; ingenting er flyttet.",
+    moved_one: "«{title}» → {stage} – u angrer",
+    moved_many: "{n} saker → {stage} – u angrer",
+};
 
 static MEETING: MeetingStrings = MeetingStrings {
     correction: "[retting]",

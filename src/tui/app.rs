@@ -20,6 +20,7 @@ pub enum Screen {
     Form(Box<FormState>),
     Meeting(Box<super::meeting::MeetingScreen>),
     Decisions(Box<super::decisions::DecisionsScreen>),
+    Triage(Box<super::triage::TriageScreen>),
 }
 
 pub enum Overlay {
@@ -175,6 +176,9 @@ pub struct App {
     pub body_rules: crate::model::meeting::BodyRules,
     /// Ballots being filled in, by round: nothing but the voter's own keys changes them.
     pub ballots: BTreeMap<crate::model::meeting::RoundId, super::meeting::BallotDraft>,
+    /// The screen the detail view returns to when it is not the board (the triage
+    /// screen, with its marks and place kept).
+    pub back: Option<Screen>,
 }
 
 pub fn now_ms() -> i64 {
@@ -218,6 +222,7 @@ impl App {
             body_rules: Default::default(),
             help_scroll: 0,
             ballots: BTreeMap::new(),
+            back: None,
         };
         if let Some(form) = init.draft.as_deref().and_then(FormState::from_draft) {
             app.overlay = Some(Overlay::DraftOffer(Box::new(form)));
@@ -293,6 +298,9 @@ impl App {
         }
         for (c, row) in self.columns.iter().zip(self.rows.iter_mut()) {
             *row = (*row).min(c.items.len().saturating_sub(1));
+        }
+        if let Screen::Triage(t) = &mut self.screen {
+            t.refresh(&self.columns, self.replica.view());
         }
     }
 
@@ -475,6 +483,9 @@ impl App {
                 | Action::HandCount
                 | Action::AddToAgenda
                 | Action::Correct
+                | Action::Accept
+                | Action::Park
+                | Action::Reject
         );
         if !writes {
             return true;
@@ -487,7 +498,15 @@ impl App {
             return false;
         }
         match (action, self.role()) {
-            (Action::MoveNext | Action::MovePrev | Action::Delete, Some(r)) => r >= Role::Secretary,
+            (
+                Action::MoveNext
+                | Action::MovePrev
+                | Action::Delete
+                | Action::Accept
+                | Action::Park
+                | Action::Reject,
+                Some(r),
+            ) => r >= Role::Secretary,
             (
                 Action::RecordDecision
                 | Action::CaseUp

@@ -150,7 +150,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect) {
 
 /// A card's title line: `marks` (char indices into the title, sorted) get the matched
 /// style over the line's own. Marks past a truncated title's end are not drawn.
-fn title_line(
+pub(super) fn title_line(
     pointer: &'static str,
     title: &str,
     width: usize,

@@ -73,6 +73,20 @@ pub enum Action {
     AddToAgenda,
     /// The secretary records a correction of the selected decision (a new, linked entry).
     Correct,
+    /// The triage screen: incoming proposals one by one, with a preview.
+    Triage,
+    /// Triage: accept the proposal (or the marked ones) to assessment.
+    Accept,
+    /// Triage: park it, with a reason.
+    Park,
+    /// Triage: reject it, with a reason.
+    Reject,
+    /// Triage: mark or unmark the proposal for a bulk action.
+    Mark,
+    /// Triage: mark every proposal in the list.
+    MarkAll,
+    /// Triage: clear the marks.
+    ClearMarks,
 }
 
 /// Which screen's keys apply.
@@ -83,6 +97,7 @@ pub enum Context {
     Form,
     Meeting,
     Decisions,
+    Triage,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +169,7 @@ static BOARD: &[Binding] = &[
     b(&[k('d'), code(KeyCode::Delete)], "d/Del", Action::Delete),
     b(&[k('u')], "u", Action::Undo),
     b(&[k('/')], "/", Action::Filter),
+    b(&[k('t')], "t", Action::Triage),
     b(&[k('M')], "M", Action::Meetings),
     b(&[k('A')], "A", Action::AddToAgenda),
     b(&[k('D')], "D", Action::Decisions),
@@ -191,6 +207,28 @@ static MEETING: &[Binding] = &[
     b(&[k('z')], "z", Action::Postpone),
     b(&[k('h')], "h", Action::HandCount),
     b(&[k('D')], "D", Action::Decisions),
+    b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
+    b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
+    b(&[k('q'), ctrl('c')], "q", Action::Quit),
+];
+
+static TRIAGE: &[Binding] = &[
+    b(&[code(KeyCode::Esc)], "Esc", Action::Back),
+    b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
+    b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
+    b(&[code(KeyCode::Home), k('g')], "Home/g", Action::Top),
+    b(&[code(KeyCode::End), k('G')], "End/G", Action::Bottom),
+    b(&[code(KeyCode::Left), k('h')], "←/h", Action::Left),
+    b(&[code(KeyCode::Right), k('l')], "→/l", Action::Right),
+    b(&[k('a')], "a", Action::Accept),
+    b(&[k('p')], "p", Action::Park),
+    b(&[k('r')], "r", Action::Reject),
+    b(&[k(' ')], "Space", Action::Mark),
+    b(&[k('*')], "*", Action::MarkAll),
+    b(&[k('c')], "c", Action::ClearMarks),
+    b(&[k('/')], "/", Action::Filter),
+    b(&[code(KeyCode::Enter)], "Enter", Action::Open),
+    b(&[k('u')], "u", Action::Undo),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
     b(&[k(':'), ctrl('p')], ":/Ctrl-P", Action::Palette),
     b(&[k('q'), ctrl('c')], "q", Action::Quit),
@@ -258,6 +296,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Form => FORM,
         Context::Meeting => MEETING,
         Context::Decisions => DECISIONS,
+        Context::Triage => TRIAGE,
     }
 }
 

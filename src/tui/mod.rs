@@ -16,6 +16,8 @@ pub mod overlay;
 pub mod palette;
 pub mod run;
 pub mod theme;
+pub mod triage;
+pub mod triage_view;
 pub mod update;
 pub mod view;
 pub mod widgets;

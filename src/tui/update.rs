@@ -10,6 +10,7 @@ use super::keymap::{self, Action, Context};
 use super::meeting;
 use super::msg::{Effect, Msg};
 use super::palette;
+use super::triage;
 use crate::i18n::fill;
 use crate::model::{Confirmed, FieldName, Payload};
 use crate::sync::SyncEvent;
@@ -124,6 +125,7 @@ pub fn context(app: &App) -> Context {
         Screen::Meeting(_) => Context::Meeting,
         Screen::Decisions(s) if s.form.is_some() => Context::Form,
         Screen::Decisions(_) => Context::Decisions,
+        Screen::Triage(_) => Context::Triage,
     }
 }
 
@@ -172,6 +174,19 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Screen::Decisions(_) => match keymap::lookup(Context::Decisions, &k) {
+            Some(a) => perform(app, a),
+            None => vec![],
+        },
+        Screen::Triage(s) if s.prompt.is_some() => {
+            let Screen::Triage(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
+                return vec![];
+            };
+            let effects = triage::prompt_key(app, &mut s, k);
+            app.screen = Screen::Triage(s);
+            effects
+        }
+        Screen::Triage(_) if app.filter.as_ref().is_some_and(|f| f.editing) => filter_key(app, k),
+        Screen::Triage(_) => match keymap::lookup(Context::Triage, &k) {
             Some(a) => perform(app, a),
             None => vec![],
         },
@@ -370,12 +385,53 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Decisions(s);
             vec![]
         }
+        Screen::Triage(_) => {
+            let Screen::Triage(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
+                return vec![];
+            };
+            match action {
+                Action::Back if app.filter.is_some() => app.close_filter(),
+                Action::Back => {
+                    app.history = None;
+                    return vec![];
+                }
+                Action::Open => {
+                    let Some(id) = s.selected_id() else {
+                        app.screen = Screen::Triage(s);
+                        return vec![];
+                    };
+                    app.back = Some(Screen::Triage(s));
+                    return app.open_detail(id);
+                }
+                _ => {}
+            }
+            let before = s.selected_id();
+            let mut effects = triage::action(app, &mut s, action);
+            // The preview shows why a proposal was last moved: its history is asked for
+            // whenever another proposal comes up.
+            let now = s.selected_id();
+            app.screen = Screen::Triage(s);
+            if let Some(id) = now.filter(|id| Some(*id) != before || app.history.is_none()) {
+                app.history = Some((id, History::Loading));
+                effects.push(Effect::LoadHistory(id));
+            }
+            effects
+        }
         Screen::Detail { id, scroll } => {
             let id = *id;
             match action {
                 Action::Back => {
-                    app.screen = Screen::Board;
+                    app.screen = app.back.take().unwrap_or(Screen::Board);
                     app.history = None;
+                    if let Screen::Triage(s) = &mut app.screen {
+                        // The detail view may have changed the list; and the preview
+                        // wants the history of its own proposal again.
+                        s.refresh(&app.columns, app.replica.view());
+                        if let Some(id) = s.selected_id() {
+                            app.history = Some((id, History::Loading));
+                            return vec![Effect::LoadHistory(id)];
+                        }
+                    }
                 }
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 Action::Down => *scroll = scroll.saturating_add(1),
@@ -384,7 +440,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::TakeOther => return settle(app, id, true),
                 Action::KeepShown => return settle(app, id, false),
                 Action::Delete => {
-                    app.screen = Screen::Board;
+                    app.screen = app.back.take().unwrap_or(Screen::Board);
                     app.history = None;
                     return delete(app, id);
                 }
@@ -490,6 +546,15 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
             None => app.message = Some(app.t.meeting.no_meetings.to_string()),
         },
         Action::Decisions => app.screen = Screen::Decisions(Box::default()),
+        Action::Triage => {
+            triage::open(app);
+            if let Screen::Triage(s) = &app.screen {
+                if let Some(id) = s.selected_id() {
+                    app.history = Some((id, History::Loading));
+                    return vec![Effect::LoadHistory(id)];
+                }
+            }
+        }
         Action::AddToAgenda => {
             if let Some(id) = app.selected_id() {
                 return meeting::add_to_agenda(app, id);

@@ -22,13 +22,18 @@ pub fn body_area(app: &App) -> Rect {
 }
 
 fn body_in(app: &App, a: Rect) -> Rect {
-    let filter = u16::from(app.filter.is_some() && matches!(app.screen, Screen::Board));
+    let filter = u16::from(app.filter.is_some() && shows_filter(app));
     Rect {
         x: a.x,
         y: a.y + 1,
         width: a.width,
         height: a.height.saturating_sub(2 + filter),
     }
+}
+
+/// The screens that list items through the board's filter, and so show its line.
+fn shows_filter(app: &App) -> bool {
+    matches!(app.screen, Screen::Board | Screen::Triage(_))
 }
 
 pub fn view(app: &App, f: &mut Frame) {
@@ -51,8 +56,9 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Form(form) => form_view::view(app, f, body, form),
         Screen::Meeting(s) => super::meeting_view::view(app, f, body, s),
         Screen::Decisions(s) => super::decisions::view(app, f, body, s),
+        Screen::Triage(s) => super::triage_view::view(app, f, body, s),
     }
-    if let (Screen::Board, Some(line)) = (&app.screen, board::filter_line(app)) {
+    if let (true, Some(line)) = (shows_filter(app), board::filter_line(app)) {
         f.render_widget(
             Paragraph::new(line),
             Rect::new(0, area.height - 2, area.width, 1),
@@ -71,6 +77,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         Screen::Form(_) => app.t.edit_item,
         Screen::Meeting(_) => app.t.meeting.title,
         Screen::Decisions(_) => app.t.meeting.decisions_title,
+        Screen::Triage(_) => app.t.triage.title,
     };
     let left = format!(" styr · {} · {screen}", app.title);
     let right = format!("{} ", app.t.hint_help);
@@ -109,6 +116,12 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             )
         }),
         Screen::Decisions(_) => Some(format!("{}", app.view().meetings().decisions().len())),
+        Screen::Triage(s) => Some(format!(
+            "{} {}/{}",
+            app.stage_name(&s.stage),
+            if s.list.is_empty() { 0 } else { s.selected + 1 },
+            s.list.len()
+        )),
     }
     .unwrap_or_default();
     let mut left = match app.screen {
