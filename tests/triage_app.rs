@@ -277,3 +277,91 @@ fn every_size_draws_the_triage_screen_without_panic() {
     let text = screen(&mut app, 100, 30);
     assert!(text.contains("2 items → Parked"), "{text}");
 }
+
+/// The id of the demo item titled `title`.
+fn item_titled(app: &App, title: &str) -> ItemId {
+    app.view()
+        .items()
+        .find(|i| i.title == title)
+        .unwrap_or_else(|| panic!("no item {title}"))
+        .id
+}
+
+#[test]
+fn a_new_proposal_like_an_existing_one_is_shown_before_it_is_created() {
+    let mut app = demo_app(Lang::Nb);
+    let before = app.view().len();
+    // Another spelling of a demo proposal.
+    let effects = press(&mut app, "nDigitale skolebevis<C-s>");
+    assert!(persisted(&effects).is_empty(), "nothing is created yet");
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("Ligner på noe som finnes"), "{text}");
+    assert!(text.contains("Digitalt skolebevis (Innkommet"), "{text}");
+    // A second Ctrl-S creates it anyway.
+    let ops = persisted(&press(&mut app, "<C-s>"));
+    assert_eq!(ops.len(), 1);
+    assert!(matches!(ops[0].payload, Payload::CreateItem { .. }));
+    assert_eq!(app.view().len(), before + 1);
+}
+
+#[test]
+fn a_proposal_unlike_anything_is_created_at_once() {
+    let mut app = demo_app(Lang::Nb);
+    let ops = persisted(&press(&mut app, "nSnøbrøyting med droner i Vågå<C-s>"));
+    assert_eq!(ops.len(), 1);
+    assert!(matches!(ops[0].payload, Payload::CreateItem { .. }));
+}
+
+#[test]
+fn linking_adds_the_proposal_to_the_existing_item_instead_of_creating_it() {
+    let mut app = demo_app(Lang::Nb);
+    let existing = item_titled(&app, "Digitalt skolebevis");
+    let before = app.view().len();
+    press(
+        &mut app,
+        "nDigitale skolebevis<Tab>Vitnemål i lommeboka<Tab>Ørland kommune<C-s>",
+    );
+    let ops = persisted(&press(&mut app, "<C-l>"));
+    assert_eq!(ops.len(), 1);
+    match &ops[0].payload {
+        Payload::EditItem { item, changes } => {
+            assert_eq!(*item, existing);
+            assert_eq!(changes.len(), 1);
+        }
+        other => panic!("an edit of the existing item, got {other:?}"),
+    }
+    assert_eq!(app.view().len(), before, "nothing new was created");
+    let description = app.view().get(&existing).expect("item").description.clone();
+    assert!(
+        description.ends_with(
+            "Også meldt inn av Ørland kommune: Digitale skolebevis. Vitnemål i lommeboka"
+        ),
+        "{description}"
+    );
+    assert!(matches!(app.screen, Screen::Board));
+    assert_eq!(app.selected_id(), Some(existing));
+    // One undo takes the link back.
+    press(&mut app, "u");
+    assert!(!app
+        .view()
+        .get(&existing)
+        .expect("item")
+        .description
+        .contains("Ørland"));
+}
+
+#[test]
+fn editing_after_the_warning_looks_again() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "nDigitale skolebevis<C-s>");
+    assert!(screen(&mut app, 100, 30).contains("Ligner på"));
+    // Changing the title to something else: the next save looks again, finds nothing
+    // alike and creates at once.
+    let effects = press(
+        &mut app,
+        &format!("{}Værvarsel på SMS<C-s>", "<Backspace>".repeat(19)),
+    );
+    let ops = persisted(&effects);
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert!(matches!(ops[0].payload, Payload::CreateItem { .. }));
+}

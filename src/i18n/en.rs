@@ -53,6 +53,11 @@ pub static STRINGS: Strings = Strings {
     bad_number: "{field}: “{value}” is not a whole number",
     bad_date: "{field}: “{value}” is not a date (YYYY-MM-DD)",
     form_hint: "Tab next field · Ctrl-S save · Esc cancel · F1 help",
+    similar_warning: "⚠ Looks like something that exists:",
+    similar_hint: "Ctrl-S create anyway · Ctrl-L link to picked · Ctrl-N next",
+    linked: "Linked to “{title}”: the proposal is in its description",
+    linked_note: "Also proposed{by}: {title}. {description}",
+    linked_by: " by {submitter}",
     palette_hint: "Type to search · Enter run · Esc close",
     no_selection: "No item selected",
     history: "History",
@@ -179,6 +184,8 @@ fn action_name(a: Action) -> &'static str {
         Action::Mark => "Mark / unmark",
         Action::MarkAll => "Mark all in the list",
         Action::ClearMarks => "Clear all marks",
+        Action::LinkSimilar => "Link the proposal to the item it looks like",
+        Action::NextSimilar => "Pick the next look-alike",
         Action::Newline => "New line (in the description)",
     }
 }

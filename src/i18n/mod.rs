@@ -116,6 +116,16 @@ pub struct Strings {
     pub bad_number: &'static str,
     pub bad_date: &'static str,
     pub form_hint: &'static str,
+    /// Over the look-alikes of a new proposal, before it is created.
+    pub similar_warning: &'static str,
+    pub similar_hint: &'static str,
+    /// {title}: the item the new proposal was linked to.
+    pub linked: &'static str,
+    /// Added to the linked item's description. {by}: " av {submitter}" or empty;
+    /// {title}, {description}.
+    pub linked_note: &'static str,
+    /// {submitter}: who proposed it, for `linked_note`'s {by}.
+    pub linked_by: &'static str,
     pub palette_hint: &'static str,
     pub no_selection: &'static str,
     pub history: &'static str,

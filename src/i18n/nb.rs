@@ -53,6 +53,11 @@ pub static STRINGS: Strings = Strings {
     bad_number: "{field}: «{value}» er ikke et heltall",
     bad_date: "{field}: «{value}» er ikke en dato (ÅÅÅÅ-MM-DD)",
     form_hint: "Tab neste felt · Ctrl-S lagre · Esc avbryt · F1 hjelp",
+    similar_warning: "⚠ Ligner på noe som finnes:",
+    similar_hint: "Ctrl-S opprett likevel · Ctrl-L lenk til valgt · Ctrl-N neste",
+    linked: "Lenket til «{title}»: innspillet står i beskrivelsen",
+    linked_note: "Også meldt inn{by}: {title}. {description}",
+    linked_by: " av {submitter}",
     palette_hint: "Skriv for å søke · Enter kjør · Esc lukk",
     no_selection: "Ingen sak valgt",
     history: "Historikk",
@@ -179,6 +184,8 @@ fn action_name(a: Action) -> &'static str {
         Action::Mark => "Merk / fjern merke",
         Action::MarkAll => "Merk alle i lista",
         Action::ClearMarks => "Fjern alle merker",
+        Action::LinkSimilar => "Lenk innspillet til saken det ligner på",
+        Action::NextSimilar => "Velg neste sak det ligner på",
         Action::Newline => "Ny linje (i beskrivelsen)",
     }
 }

@@ -24,6 +24,14 @@ pub struct FormState {
     /// Opened from the detail view, so closing returns there.
     #[serde(default)]
     pub from_detail: bool,
+    /// Existing items like this new proposal (id, likeness in per cent), found when it
+    /// was first saved: shown before it is created, with a key to link to one instead.
+    /// A further save creates it anyway; editing the text asks again.
+    #[serde(skip)]
+    pub similar: Option<Vec<(ItemId, u8)>>,
+    /// Which look-alike a link goes to.
+    #[serde(skip)]
+    pub similar_pick: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +71,8 @@ impl FormState {
             error: None,
             confirm_discard: false,
             from_detail: false,
+            similar: None,
+            similar_pick: 0,
         }
     }
 
@@ -89,7 +99,12 @@ impl FormState {
         let i = self.focus.min(self.fields.len() - 1);
         let multiline = self.fields[i].name == FieldName::Description;
         match self.fields[i].editor.handle(key, multiline) {
-            Edited::Changed | Edited::Moved => true,
+            Edited::Changed => {
+                // The look-alikes were for the old text.
+                self.similar = None;
+                true
+            }
+            Edited::Moved => true,
             Edited::LeaveUp => {
                 if self.focus > 0 {
                     self.prev_field();
@@ -152,6 +167,21 @@ impl FormState {
                 changes: values,
             }),
         })
+    }
+
+    /// The text of one field as typed.
+    pub fn text(&self, name: FieldName) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map_or("", |f| f.editor.text.as_str())
+    }
+
+    /// The look-alike a link would go to.
+    pub fn picked_similar(&self) -> Option<ItemId> {
+        let list = self.similar.as_ref()?;
+        list.get(self.similar_pick.min(list.len().saturating_sub(1)))
+            .map(|(id, _)| *id)
     }
 
     pub fn to_draft(&self) -> String {

@@ -22,6 +22,38 @@ fn height(form: &FormState, i: usize) -> u16 {
     }
 }
 
+/// The look-alikes of a new proposal, as lines: a heading, then one line each with
+/// the picked one marked.
+fn look_alikes(app: &App, form: &FormState, width: usize) -> Vec<Line<'static>> {
+    let th = &app.theme;
+    let Some(list) = form.similar.as_ref().filter(|l| !l.is_empty()) else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::styled(
+        truncate(app.t.similar_warning, width),
+        th.warn,
+    )];
+    let picked = form.picked_similar();
+    for (id, percent) in list {
+        let Some(item) = app.view().get(id) else {
+            continue;
+        };
+        let mark = if Some(*id) == picked { "▶ " } else { "  " };
+        let text = format!(
+            "{mark}{} ({}, {percent} %)",
+            item.title,
+            app.stage_name(&item.stage)
+        );
+        let style = if Some(*id) == picked {
+            th.selected
+        } else {
+            th.warn
+        };
+        lines.push(Line::styled(truncate(&text, width), style));
+    }
+    lines
+}
+
 pub fn view(app: &App, f: &mut Frame, area: Rect, form: &FormState) {
     let th = &app.theme;
     let t = app.t;
@@ -41,8 +73,10 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, form: &FormState) {
     if inner.height < 2 || inner.width <= LABEL + 2 {
         return;
     }
-    // The last line is for hints and errors.
-    let fields_h = inner.height - 1;
+    // The last line is for hints and errors; look-alikes of a new proposal go above it.
+    let similar = look_alikes(app, form, inner.width as usize);
+    let similar_h = (similar.len() as u16).min(inner.height.saturating_sub(2));
+    let fields_h = inner.height - 1 - similar_h;
     let mut first = 0;
     while (first..=form.focus).map(|i| height(form, i)).sum::<u16>() > fields_h
         && first < form.focus
@@ -113,8 +147,20 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, form: &FormState) {
         f.render_widget(Paragraph::new(shown), value_rect);
         y += h;
     }
+    if similar_h > 0 {
+        f.render_widget(
+            Paragraph::new(similar),
+            Rect {
+                x: inner.x,
+                y: inner.y + fields_h,
+                width: inner.width,
+                height: similar_h,
+            },
+        );
+    }
     let footer = match &form.error {
         Some(e) => Line::styled(format!("✗ {e}"), th.error),
+        None if similar_h > 0 => Line::styled(t.similar_hint, th.warn),
         None => Line::styled(t.form_hint, th.dim),
     };
     f.render_widget(

@@ -87,6 +87,10 @@ pub enum Action {
     MarkAll,
     /// Triage: clear the marks.
     ClearMarks,
+    /// New proposal form: link it to the look-alike shown instead of creating it.
+    LinkSimilar,
+    /// New proposal form: pick the next look-alike.
+    NextSimilar,
 }
 
 /// Which screen's keys apply.
@@ -284,6 +288,8 @@ static FORM: &[Binding] = &[
     b(&[code(KeyCode::Up)], "↑", Action::Up),
     b(&[code(KeyCode::Enter)], "Enter", Action::Newline),
     b(&[ctrl('s')], "Ctrl-S", Action::Save),
+    b(&[ctrl('l')], "Ctrl-L", Action::LinkSimilar),
+    b(&[ctrl('n')], "Ctrl-N", Action::NextSimilar),
     b(&[code(KeyCode::Esc)], "Esc", Action::Cancel),
     b(&[code(KeyCode::F(1))], "F1", Action::Help),
     b(&[ctrl('p')], "Ctrl-P", Action::Palette),

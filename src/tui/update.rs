@@ -12,6 +12,7 @@ use super::msg::{Effect, Msg};
 use super::palette;
 use super::triage;
 use crate::i18n::fill;
+use crate::model::similar::likely_duplicates;
 use crate::model::{Confirmed, FieldName, Payload};
 use crate::sync::SyncEvent;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -466,6 +467,13 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 vec![]
             }
             Action::Save => save_form(app),
+            Action::NextSimilar => {
+                if let Some(n) = form.similar.as_ref().map(Vec::len) {
+                    form.similar_pick = (form.similar_pick + 1) % n.max(1);
+                }
+                vec![]
+            }
+            Action::LinkSimilar => link_similar(app),
             _ => vec![],
         },
     }
@@ -634,6 +642,9 @@ fn save_form(app: &mut App) -> Vec<Effect> {
                 }
                 return vec![];
             }
+            if matches!(payload, Payload::CreateItem { .. }) && warn_of_look_alikes(app) {
+                return vec![];
+            }
             let id = payload.items().first().copied().unwrap_or_default();
             let created = matches!(payload, Payload::CreateItem { .. });
             close_form(app);
@@ -656,6 +667,88 @@ fn save_form(app: &mut App) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// Before a new proposal is created the first time: existing items like it, shown in
+/// the form. True when there are any (the save waits for a second Ctrl-S or a link).
+fn warn_of_look_alikes(app: &mut App) -> bool {
+    let Screen::Form(form) = &app.screen else {
+        return false;
+    };
+    if form.similar.is_some() {
+        return false;
+    }
+    let found = likely_duplicates(
+        app.view(),
+        form.text(FieldName::Title),
+        form.text(FieldName::Description),
+        LOOK_ALIKES,
+    );
+    let Screen::Form(form) = &mut app.screen else {
+        return false;
+    };
+    form.similar_pick = 0;
+    form.similar = Some(
+        found
+            .iter()
+            .map(|s| (s.item, (s.score * 100.0).round().clamp(0.0, 100.0) as u8))
+            .collect(),
+    );
+    !found.is_empty()
+}
+
+/// How many look-alikes the new-proposal form lists.
+const LOOK_ALIKES: usize = 3;
+
+/// Links the new proposal to the picked look-alike instead of creating it: what was
+/// typed is added to that item's description, so the proposer's words are kept.
+fn link_similar(app: &mut App) -> Vec<Effect> {
+    let Screen::Form(form) = &app.screen else {
+        return vec![];
+    };
+    let Some(target) = form.picked_similar() else {
+        return vec![];
+    };
+    let Some(item) = app.view().get(&target) else {
+        return vec![];
+    };
+    let submitter = form.text(FieldName::Submitter).trim();
+    let by = if submitter.is_empty() {
+        String::new()
+    } else {
+        fill(app.t.linked_by, &[("submitter", &submitter)])
+    };
+    let note = fill(
+        app.t.linked_note,
+        &[
+            ("by", &by),
+            ("title", &form.text(FieldName::Title).trim()),
+            ("description", &form.text(FieldName::Description).trim()),
+        ],
+    );
+    let description = if item.description.trim().is_empty() {
+        note.trim().to_string()
+    } else {
+        format!("{}\n\n{}", item.description.trim_end(), note.trim())
+    };
+    let title = item.title.clone();
+    let payload = Payload::EditItem {
+        item: target,
+        changes: vec![crate::model::FieldValue::Description(description)],
+    };
+    if let Err(why) = app.may(&payload) {
+        if let Screen::Form(form) = &mut app.screen {
+            form.error = Some(why);
+        }
+        return vec![];
+    }
+    close_form(app);
+    let effects = app.commit(payload, true);
+    if !effects.is_empty() {
+        app.say(app.t.linked, &[("title", &title)]);
+        app.select(target);
+    }
+    effects
 }
 
 fn move_item(app: &mut App, id: crate::model::ItemId, action: Action) -> Vec<Effect> {
