@@ -162,3 +162,46 @@ fn a_closed_terminal_ends_styr_even_without_sighup() {
     let p = Pty::spawn(home.path(), &["demo"], 80, 24);
     p.wait_for(&["ulagret skjema"]);
 }
+
+#[test]
+fn triage_verdicts_and_reasons_are_there_after_a_restart() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn(home.path(), &["demo"], 100, 30);
+    p.wait_for(&["Innkommet (24)", "✓ Lagret"]);
+    p.send("t");
+    p.wait_for(&["Innspill", "Innkommet (24)"]);
+    // Search "sak", accept the best hit, reject the next with a reason.
+    p.send("/sak");
+    p.wait_until("the search narrows the list", |s| {
+        s.contains("Filter: sak") && !s.contains("Innkommet (24)")
+    });
+    p.send("\r");
+    p.send("a");
+    p.wait_for(&["→ Vurdering", "✓ Lagret"]);
+    p.send("r");
+    p.wait_for(&["vises for innsenderen"]);
+    p.send("Dekkes av KS-løsningen\r");
+    p.wait_for(&["→ Avvist", "✓ Lagret"]);
+    // Clear the search, mark three and park them with one reason.
+    p.send("\x1b");
+    p.wait_until("the filter is gone", |s| !s.contains("Filter: sak"));
+    p.send("   ");
+    p.wait_for(&["3 merket"]);
+    p.send("p");
+    p.wait_for(&["3 saker → Parkert"]);
+    p.send("Venter på nasjonal løsning\r");
+    p.wait_for(&["3 saker → Parkert – u angrer", "Innkommet (19)", "✓ Lagret"]);
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+
+    let mut p = Pty::spawn(home.path(), &["demo"], 100, 30);
+    p.wait_for(&["Innkommet (19)", "Vurdering (1)"]);
+    p.send("t");
+    p.wait_for(&["Innkommet (19)"]);
+    p.send("h");
+    p.wait_for(&["Avvist (1)", "Begrunnelse: Dekkes av KS-løsningen"]);
+    p.send("h");
+    p.wait_for(&["Parkert (3)", "Begrunnelse: Venter på nasjonal løsning"]);
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+}
