@@ -105,6 +105,8 @@ pub enum Command {
     /// --tls-key). The first start creates the user admin and prints its token once.
     /// Logs go to standard error; RUST_LOG (e.g. debug) sets how much.
     Serve {
+        #[command(subcommand)]
+        command: Option<ServeCommand>,
         /// Address and port to listen on (0.0.0.0:8470 for every interface).
         #[arg(long, value_name = "ADDR", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
         listen: SocketAddr,
@@ -219,6 +221,19 @@ fn parse_case_format(s: &str) -> Result<CaseNumberFormat, String> {
 pub enum MinutesFormat {
     Md,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServeCommand {
+    /// Take a consistent backup of the server's database into FILE, also while the
+    /// server runs and clients write. FILE must not exist; the copy is verified before
+    /// it gets its name.
+    Backup {
+        file: PathBuf,
+        /// The server's database file (default: <data dir>/server/styr.db).
+        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        db: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

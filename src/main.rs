@@ -4,7 +4,7 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use styr::cli::{Cli, Command, Format, MeetingCommand, MinutesFormat, UserCommand};
+use styr::cli::{Cli, Command, Format, MeetingCommand, MinutesFormat, ServeCommand, UserCommand};
 use styr::config::Config;
 use styr::i18n::{fill, Lang, Strings};
 use styr::model::{Portfolio, Replica};
@@ -130,10 +130,26 @@ fn main() -> ExitCode {
         Some(Command::Logout) => logout(t, &paths),
         Some(Command::Status) => status(t, &paths),
         Some(Command::Serve {
+            command:
+                Some(ServeCommand::Backup {
+                    ref file,
+                    db: ref backup_db,
+                }),
+            ref db,
+            ..
+        }) => {
+            let db = backup_db
+                .clone()
+                .or_else(|| db.clone())
+                .unwrap_or_else(|| paths.server_db());
+            serve_backup(t, &db, file)
+        }
+        Some(Command::Serve {
             listen,
             ref db,
             ref tls_cert,
             ref tls_key,
+            command: None,
         }) => {
             let db = db.clone().unwrap_or_else(|| paths.server_db());
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
@@ -936,6 +952,28 @@ fn serve(
             Err(e) => fail(&fill(t.server_failed, &[("err", &e)])),
         }
     })
+}
+
+/// `styr serve backup FILE`.
+fn serve_backup(t: &Strings, db: &Path, file: &Path) -> ExitCode {
+    match server::backup::backup(db, file) {
+        Ok(r) => {
+            println!(
+                "{}",
+                fill(
+                    t.server_backup_done,
+                    &[
+                        ("file", &file.display()),
+                        ("ops", &r.ops),
+                        ("decisions", &r.decisions),
+                        ("bytes", &r.bytes),
+                    ],
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&fill(t.server_backup_failed, &[("err", &e)])),
+    }
 }
 
 fn user_store_error(t: &Strings, db: &Path, e: &StoreError) -> String {

@@ -86,6 +86,8 @@ pub static STRINGS: Strings = Strings {
     portfolio_busy: "The portfolio is open in styr in another terminal; close it and try again.",
     demo_reset: "The demo was reset.",
     server_db_failed: "Could not open the server database {file}: {err}",
+    server_backup_done: "Backup written to {file}: {ops} changes and {decisions} decisions ({bytes} bytes), and both hash chains hold.",
+    server_backup_failed: "No backup was taken: {err}",
     server_listen_failed: "Could not listen on {addr}: {err}",
     server_tls_failed: "TLS could not be set up: {err}",
     server_first_admin: "First start: created the user admin (role admin). Its token is shown only this once; keep it safe:\n  {token}\nLog in from a terminal with:\n  styr login {url} {token}\nAdd others with: styr user add NAME --role member --org ORG",

@@ -156,6 +156,10 @@ pub struct Strings {
     pub portfolio_busy: &'static str,
     pub demo_reset: &'static str,
     pub server_db_failed: &'static str,
+    /// {file} {ops} {decisions} {bytes}
+    pub server_backup_done: &'static str,
+    /// {err}
+    pub server_backup_failed: &'static str,
     pub server_listen_failed: &'static str,
     pub server_tls_failed: &'static str,
     pub server_first_admin: &'static str,

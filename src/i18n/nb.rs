@@ -86,6 +86,8 @@ pub static STRINGS: Strings = Strings {
     portfolio_busy: "Porteføljen er åpen i styr i en annen terminal; lukk den og prøv igjen.",
     demo_reset: "Demoen er nullstilt.",
     server_db_failed: "Kunne ikke åpne serverdatabasen {file}: {err}",
+    server_backup_done: "Sikkerhetskopi skrevet til {file}: {ops} endringer og {decisions} vedtak ({bytes} byte), og begge hashkjedene holder.",
+    server_backup_failed: "Sikkerhetskopien ble ikke tatt: {err}",
     server_listen_failed: "Kunne ikke lytte på {addr}: {err}",
     server_tls_failed: "TLS kunne ikke settes opp: {err}",
     server_first_admin: "Første oppstart: brukeren admin (rolle admin) er opprettet. Nøkkelen vises bare denne ene gangen; ta vare på den:\n  {token}\nLogg inn fra en terminal med:\n  styr login {url} {token}\nLegg til andre med: styr user add NAVN --role member --org ORG",

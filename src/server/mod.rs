@@ -12,6 +12,7 @@
 
 mod api;
 pub mod auth;
+pub mod backup;
 pub mod events;
 mod rounds;
 pub mod sqlite;
