@@ -205,3 +205,106 @@ fn triage_verdicts_and_reasons_are_there_after_a_restart() {
     p.send("q");
     assert_eq!(p.wait_exit(), 0);
 }
+
+#[test]
+fn a_storm_of_resizes_leaves_a_right_frame_and_a_plain_too_small_message() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["Innkommet (24)", "✓ Lagret"]);
+    // 100 sizes in one second, the extremes among them.
+    let extremes = [
+        (1, 1),
+        (500, 200),
+        (1, 200),
+        (500, 1),
+        (2, 2),
+        (39, 9),
+        (40, 10),
+        (300, 5),
+    ];
+    let start = std::time::Instant::now();
+    for i in 0..100u32 {
+        let (c, r) = match extremes.get(i as usize % 12) {
+            Some(&size) => size,
+            // The rest: sizes spread over the whole range.
+            None => ((i * 37 % 500 + 1) as u16, (i * 53 % 200 + 1) as u16),
+        };
+        p.resize(c, r);
+        // Pace the storm over one second (a rate, not a wait for anything).
+        let at = start + std::time::Duration::from_millis(10 * u64::from(i + 1));
+        if let Some(left) = at.checked_duration_since(std::time::Instant::now()) {
+            std::thread::sleep(left);
+        }
+    }
+    // Below the minimum: one plain line.
+    p.resize(30, 8);
+    p.wait_for(&["Terminalen er for liten", "40x10"]);
+    // Back to a usable size: the whole board, laid out for it.
+    p.resize(100, 30);
+    let s = p.wait_for(&["Innkommet (24)", "Vurdering (0)", "✓ Lagret"]);
+    assert!(!s.contains("for liten"), "{s}");
+    let rows = p.rows();
+    assert_eq!(rows.len(), 30);
+    assert!(rows[0].contains("styr · Demo"), "{s}");
+    assert!(rows[29].contains("35 saker"), "{s}");
+    // Still answering keys, and it ends cleanly.
+    p.send("t");
+    p.wait_for(&["Innspill", "Innkommet (24)"]);
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+    assert!(p.raw_contains(LEAVE_ALT_SCREEN));
+}
+
+/// What a styr started beside others shows once it has settled: its board, or the
+/// plain message that every slot is taken.
+fn settled(p: &Pty) -> String {
+    p.wait_until("a board or the all-slots-busy message", |s| {
+        s.contains("Innkommet (") || s.contains("er i bruk av andre styr-vinduer")
+    })
+}
+
+#[test]
+fn two_three_and_ten_styr_started_at_once_each_get_a_slot_or_a_plain_message() {
+    for n in [2usize, 3, 10] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut all: Vec<Pty> = (0..n)
+            .map(|_| Pty::spawn(home.path(), &["demo"], 100, 24))
+            .collect();
+        let mut boards = Vec::new();
+        let mut busy = 0;
+        for (i, p) in all.iter().enumerate() {
+            let s = settled(p);
+            assert!(!s.to_lowercase().contains("lock"), "{s}");
+            if s.contains("Innkommet (") {
+                boards.push(i);
+            } else {
+                busy += 1;
+            }
+        }
+        let slots = styr::store::MAX_SLOTS.min(n);
+        assert_eq!(boards.len(), slots, "{n} at once");
+        assert_eq!(busy, n - slots);
+        // Each board moves one card in its own copy and quits.
+        for &i in &boards {
+            let p = &mut all[i];
+            p.send("L");
+            p.wait_for(&["Vurdering (1)", "✓ Lagret"]);
+            p.send("q");
+            assert_eq!(p.wait_exit(), 0);
+        }
+        for (i, p) in all.iter_mut().enumerate() {
+            if !boards.contains(&i) {
+                // Told every slot was busy, it has ended by itself, as a failure.
+                assert_ne!(p.wait_exit(), 0, "{}", p.screen());
+            }
+        }
+        drop(all);
+        // Every copy opens again with its one change: none damaged another.
+        let again: Vec<Pty> = (0..slots)
+            .map(|_| Pty::spawn(home.path(), &["demo"], 100, 24))
+            .collect();
+        for p in &again {
+            p.wait_for(&["Innkommet (23)", "Vurdering (1)"]);
+        }
+    }
+}

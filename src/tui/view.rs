@@ -41,8 +41,11 @@ pub fn view(app: &App, f: &mut Frame) {
     let th = &app.theme;
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = fill(app.t.too_small, &[("w", &MIN_WIDTH), ("h", &MIN_HEIGHT)]);
+        // One line where it fits; wrapped over the rows there are where it does not.
         f.render_widget(
-            Paragraph::new(truncate(&msg, area.width as usize)).style(th.base),
+            Paragraph::new(msg)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .style(th.base),
             area,
         );
         return;

@@ -198,6 +198,27 @@ impl Pty {
         assert!(ok, "kill -{sig} {pid}");
     }
 
+    /// Resizes the terminal (styr gets SIGWINCH). The emulator that reads the screen
+    /// keeps at least `MIN_EMULATED` cells each way: vt100 0.16 can panic on a grid of
+    /// one row or column, and a screen that small is not read anyway.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        const MIN_EMULATED: u16 = 2;
+        let master = self.master.as_ref().expect("terminal open");
+        master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen_mut()
+            .set_size(rows.max(MIN_EMULATED), cols.max(MIN_EMULATED));
+    }
+
     /// Closes the terminal as an SSH drop does.
     pub fn hang_up(&mut self) {
         self.stop_reading.store(true, Ordering::SeqCst);
