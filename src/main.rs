@@ -57,6 +57,10 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };
+            if let Some(warning) = exposed_login(t, &paths) {
+                eprintln!("{warning}");
+                notices.push(warning);
+            }
             let base = match &server {
                 Some((url, _, _)) => paths.server(url),
                 None => paths.local(),
@@ -177,6 +181,15 @@ fn main() -> ExitCode {
         Some(Command::Verify { ref db }) => verify(t, &paths, db.as_deref()),
         Some(Command::Meeting { ref command }) => meeting(t, &paths, &config, command),
     }
+}
+
+/// The warning to give when the login file is readable by others.
+fn exposed_login(t: &Strings, paths: &Paths) -> Option<String> {
+    let (file, mode) = Credentials::exposed(paths.config_dir.as_deref()?)?;
+    Some(fill(
+        t.credentials_exposed,
+        &[("file", &file.display()), ("mode", &format!("{mode:o}"))],
+    ))
 }
 
 /// The server this user is logged in to, if any: address, token and extra CA file.
@@ -333,6 +346,9 @@ fn status(t: &Strings, paths: &Paths) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e),
     };
+    if let Some(warning) = exposed_login(t, paths) {
+        eprintln!("{warning}");
+    }
     let creds = match Credentials::load(dir) {
         Ok(Some(c)) => c,
         Ok(None) => {

@@ -207,6 +207,30 @@ fn styr_status_names_the_server_the_user_and_each_cache_slot() {
     ] {
         assert!(s.contains(&want), "{want:?} in:\n{s}");
     }
+    // The login file is private; once someone makes it readable by others, styr says
+    // so and how to fix it.
+    let out = run(home.path(), &["status"]);
+    assert!(!text(&out.stderr).contains("chmod"), "{out:?}");
+    let creds = home
+        .path()
+        .join("config")
+        .join("styr")
+        .join("credentials.toml");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let out = run(home.path(), &["status"]);
+    let warning = text(&out.stderr);
+    assert!(
+        warning.contains("kan leses av andre (rettigheter 644)"),
+        "{warning}"
+    );
+    assert!(warning.contains("chmod 600"), "{warning}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
 
     // A cache with one pending change and three confirmed ones, held open as a running
     // styr holds it.

@@ -156,6 +156,8 @@ pub struct Strings {
     pub portfolio_busy: &'static str,
     pub demo_reset: &'static str,
     pub server_db_failed: &'static str,
+    /// {file} {mode}: the login file can be read by others.
+    pub credentials_exposed: &'static str,
     /// {file} {ops} {decisions} {bytes}
     pub server_backup_done: &'static str,
     /// {err}

@@ -96,6 +96,24 @@ impl Credentials {
         Ok(())
     }
 
+    /// The login file and its permission bits when others than the user may read or
+    /// write it (someone copied it, or changed its mode): the token in it is as good as
+    /// a password. `None` when it is private or absent.
+    pub fn exposed(config_dir: &Path) -> Option<(PathBuf, u32)> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = Self::path(config_dir);
+            let mode = std::fs::metadata(&path).ok()?.permissions().mode() & 0o777;
+            (mode & 0o077 != 0).then_some((path, mode))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = config_dir;
+            None
+        }
+    }
+
     /// Forgets the login. Returns whether there was one.
     pub fn remove(config_dir: &Path) -> Result<bool, CredentialsError> {
         let path = Self::path(config_dir);
