@@ -73,6 +73,13 @@ pub enum Action {
     AddToAgenda,
     /// The secretary records a correction of the selected decision (a new, linked entry).
     Correct,
+    /// Opens the scoring form for the selected item (the user's own score on the criteria).
+    ScoreItem,
+    /// Raises or lowers the scorer's adjustment of the sum, within ±5.
+    AdjustUp,
+    AdjustDown,
+    /// Withdraws the user's score of the item.
+    Withdraw,
 }
 
 /// Which screen's keys apply.
@@ -83,6 +90,8 @@ pub enum Context {
     Form,
     Meeting,
     Decisions,
+    /// The scoring form.
+    Scoring,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +164,7 @@ static BOARD: &[Binding] = &[
     b(&[k('u')], "u", Action::Undo),
     b(&[k('/')], "/", Action::Filter),
     b(&[k('M')], "M", Action::Meetings),
+    b(&[k('S')], "S", Action::ScoreItem),
     b(&[k('A')], "A", Action::AddToAgenda),
     b(&[k('D')], "D", Action::Decisions),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
@@ -228,6 +238,7 @@ static DETAIL: &[Binding] = &[
     ),
     b(&[k('d'), code(KeyCode::Delete)], "d/Del", Action::Delete),
     b(&[k('u')], "u", Action::Undo),
+    b(&[k('S')], "S", Action::ScoreItem),
     b(&[k('v')], "v", Action::TakeOther),
     b(&[k('V')], "V", Action::KeepShown),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
@@ -251,6 +262,35 @@ static FORM: &[Binding] = &[
     b(&[ctrl('p')], "Ctrl-P", Action::Palette),
 ];
 
+/// The scoring form. The comment field takes typed text, so help and the palette are on
+/// F1 and Ctrl-P only (as in the edit form); while the comment has focus, only Tab,
+/// Ctrl-S, Esc and those two are keys (see `tui::scoring`).
+static SCORING: &[Binding] = &[
+    b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
+    b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
+    b(
+        &[k('1'), k('2'), k('3'), k('4'), k('5')],
+        "1–5",
+        Action::Score(0),
+    ),
+    b(&[k('+')], "+", Action::AdjustUp),
+    b(&[k('-')], "-", Action::AdjustDown),
+    b(
+        &[
+            code(KeyCode::Tab),
+            shift(KeyCode::BackTab),
+            code(KeyCode::BackTab),
+        ],
+        "Tab",
+        Action::NextField,
+    ),
+    b(&[ctrl('s')], "Ctrl-S", Action::Save),
+    b(&[k('x')], "x", Action::Withdraw),
+    b(&[code(KeyCode::Esc)], "Esc", Action::Back),
+    b(&[code(KeyCode::F(1))], "F1", Action::Help),
+    b(&[ctrl('p')], "Ctrl-P", Action::Palette),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Board => BOARD,
@@ -258,6 +298,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Form => FORM,
         Context::Meeting => MEETING,
         Context::Decisions => DECISIONS,
+        Context::Scoring => SCORING,
     }
 }
 

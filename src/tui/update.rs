@@ -10,6 +10,7 @@ use super::keymap::{self, Action, Context};
 use super::meeting;
 use super::msg::{Effect, Msg};
 use super::palette;
+use super::scoring;
 use crate::i18n::fill;
 use crate::model::{Confirmed, FieldName, Payload};
 use crate::sync::SyncEvent;
@@ -124,6 +125,7 @@ pub fn context(app: &App) -> Context {
         Screen::Meeting(_) => Context::Meeting,
         Screen::Decisions(s) if s.form.is_some() => Context::Form,
         Screen::Decisions(_) => Context::Decisions,
+        Screen::Scoring(_) => Context::Scoring,
     }
 }
 
@@ -175,6 +177,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Some(a) => perform(app, a),
             None => vec![],
         },
+        Screen::Scoring(_) => scoring::key(app, k),
         Screen::Form(form) => {
             if form.confirm_discard {
                 if is_yes(&k) {
@@ -336,6 +339,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match &mut app.screen {
         Screen::Board => board_action(app, action),
+        Screen::Scoring(_) => scoring::action(app, action),
         Screen::Meeting(_) => {
             let Screen::Meeting(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
                 return vec![];
@@ -380,6 +384,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 Action::Down => *scroll = scroll.saturating_add(1),
                 Action::Edit => open_form(app, id, true),
+                Action::ScoreItem => return scoring::open(app, id),
                 Action::MoveNext | Action::MovePrev => return move_item(app, id, action),
                 Action::TakeOther => return settle(app, id, true),
                 Action::KeepShown => return settle(app, id, false),
@@ -490,6 +495,11 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
             None => app.message = Some(app.t.meeting.no_meetings.to_string()),
         },
         Action::Decisions => app.screen = Screen::Decisions(Box::default()),
+        Action::ScoreItem => {
+            if let Some(id) = app.selected_id() {
+                return scoring::open(app, id);
+            }
+        }
         Action::AddToAgenda => {
             if let Some(id) = app.selected_id() {
                 return meeting::add_to_agenda(app, id);

@@ -51,6 +51,7 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Form(form) => form_view::view(app, f, body, form),
         Screen::Meeting(s) => super::meeting_view::view(app, f, body, s),
         Screen::Decisions(s) => super::decisions::view(app, f, body, s),
+        Screen::Scoring(s) => super::scoring_view::view(app, f, body, s),
     }
     if let (Screen::Board, Some(line)) = (&app.screen, board::filter_line(app)) {
         f.render_widget(
@@ -71,6 +72,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         Screen::Form(_) => app.t.edit_item,
         Screen::Meeting(_) => app.t.meeting.title,
         Screen::Decisions(_) => app.t.meeting.decisions_title,
+        Screen::Scoring(_) => app.t.scoring.heading,
     };
     let left = format!(" styr · {} · {screen}", app.title);
     let right = format!("{} ", app.t.hint_help);
@@ -109,6 +111,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             )
         }),
         Screen::Decisions(_) => Some(format!("{}", app.view().meetings().decisions().len())),
+        Screen::Scoring(s) => app.view().get(&s.item).map(|i| app.stage_name(&i.stage)),
     }
     .unwrap_or_default();
     let mut left = match app.screen {
