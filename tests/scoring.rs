@@ -319,11 +319,12 @@ fn the_form_scores_the_selected_item_and_the_detail_view_sums_up() {
     let mut app = demo_app(Lang::Nb);
     let id = app.selected_id().expect("a selection");
     // Someone scored it before us, high.
-    let earlier = op(
+    let mut earlier = op(
         500,
         "radgiver-b",
         score(id, "prosjektportalen", Some(marks(&[5, 5, 5, 5, 4], 0, ""))),
     );
+    earlier.at = FIXED_MS;
     app.replica.local(earlier);
     // S opens the form over the board.
     press(&mut app, "S");

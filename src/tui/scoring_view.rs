@@ -6,11 +6,11 @@ use super::app::App;
 use super::scoring::{Focus, ScoringScreen};
 use super::widgets::{truncate, wrap};
 use crate::i18n::fill;
-use crate::model::criteria::{SCORE_MAX, SCORE_MIN};
+use crate::model::criteria::{PriorityClass, SCORE_MAX, SCORE_MIN};
 use crate::model::Item;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 const LABEL: usize = 32;
@@ -36,7 +36,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &ScoringScreen) {
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    if inner.height < 2 || inner.width < 20 {
+    if inner.height < 3 || inner.width < 20 {
         return;
     }
     let width = inner.width as usize;
@@ -99,7 +99,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &ScoringScreen) {
     );
     if s.missing() == 0 {
         let class = s.set.class_of_ratio(s.total(), 1);
-        total.push_str(&format!(" · {}", (t.minutes.class_name)(class)));
+        total.push_str(&format!(" · {}", class_name(app, class)));
     }
     lines.push(Line::styled(format!("  {total}"), th.accent));
     lines.push(Line::raw(""));
@@ -124,7 +124,8 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &ScoringScreen) {
             }
         }
     }
-    let body_h = inner.height.saturating_sub(1);
+    // The last two lines are for the keys (wrapped on a narrow terminal) or an error.
+    let body_h = inner.height.saturating_sub(2);
     f.render_widget(
         Paragraph::new(lines).style(th.base),
         Rect {
@@ -142,10 +143,10 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &ScoringScreen) {
         None => Line::styled(st.hint_comment, th.dim),
     };
     f.render_widget(
-        Paragraph::new(footer),
+        Paragraph::new(footer).wrap(Wrap { trim: true }),
         Rect {
-            y: inner.y + inner.height - 1,
-            height: 1,
+            y: inner.y + body_h,
+            height: inner.height - body_h,
             ..inner
         },
     );
@@ -165,7 +166,7 @@ pub fn summary_lines(app: &App, item: &Item) -> Vec<String> {
                 st.summary,
                 &[
                     ("mean", &decimal(app, sum.mean_x100())),
-                    ("class", &(t.minutes.class_name)(sum.class)),
+                    ("class", &class_name(app, sum.class)),
                     ("spread", &sum.spread),
                     ("n", &sum.scorers),
                 ],
@@ -190,6 +191,17 @@ pub fn summary_lines(app: &App, item: &Item) -> Vec<String> {
         ));
     }
     out
+}
+
+/// "Må ha", "Bør ha", … as the screens name the classes.
+fn class_name(app: &App, class: PriorityClass) -> &'static str {
+    let [must, should, could, not] = app.t.meeting.classes;
+    match class {
+        PriorityClass::MustHave => must,
+        PriorityClass::ShouldHave => should,
+        PriorityClass::CouldHave => could,
+        PriorityClass::WillNotHave => not,
+    }
 }
 
 /// A value × 100 as a decimal number with two places, in the language's way ("21,67").
