@@ -489,3 +489,47 @@ fn the_nordland_set_is_used_when_the_body_says_so() {
         )
     );
 }
+
+#[test]
+fn the_detail_view_flags_a_new_system_with_none_retired() {
+    let create = |n: u128, title: &str, fields: Vec<FieldValue>| {
+        let mut fields = fields;
+        fields.insert(0, FieldValue::Title(title.into()));
+        let mut o = op(
+            n,
+            "sekretar",
+            Payload::CreateItem {
+                item: ItemId(Uuid::from_u128(n)),
+                stage: StageKey::new("innkommet"),
+                fields,
+            },
+        );
+        o.at = FIXED_MS;
+        o
+    };
+    let ops = [
+        create(
+            1,
+            "Digital postkasse",
+            vec![FieldValue::IntroducesSystem("SvarUt".into())],
+        ),
+        create(
+            2,
+            "Nytt sak- og arkivsystem",
+            vec![
+                FieldValue::IntroducesSystem("Elements".into()),
+                FieldValue::RetiresSystem("ePhorte".into()),
+            ],
+        ),
+    ];
+    let mut app = app_with(&ops, Lang::Nb, "dark", false);
+    press(&mut app, "<Enter>");
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("Nytt system") && s.contains("SvarUt"), "{s}");
+    assert!(s.contains("uten å si hvilket som fases ut"), "{s}");
+    press(&mut app, "<Esc>j<Enter>");
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("Elements") && s.contains("ePhorte"), "{s}");
+    assert!(!s.contains("fases ut (ett"), "{s}");
+    assert!(s.contains("Ingen har gitt poeng ennå"), "{s}");
+}

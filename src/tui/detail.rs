@@ -126,14 +126,13 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
     }
     field(&mut lines, t.created_at, &date(item.created), th.base);
     field(&mut lines, t.updated_at, &date(item.updated), th.base);
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(t.scoring.heading, th.accent));
-    for text in super::scoring_view::summary_lines(app, item) {
-        lines.extend(
-            wrap(&text, width)
-                .into_iter()
-                .map(|l| Line::styled(l, th.base)),
-        );
+    // The scores as labelled lines, like the fields: one line when nobody has scored.
+    for (i, text) in super::scoring_view::summary_lines(app, item)
+        .iter()
+        .enumerate()
+    {
+        let label = if i == 0 { t.scoring.heading } else { "" };
+        field(&mut lines, label, text, th.base);
     }
     if !item.description.is_empty() {
         lines.push(Line::raw(""));
