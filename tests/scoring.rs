@@ -533,3 +533,56 @@ fn the_detail_view_flags_a_new_system_with_none_retired() {
     assert!(!s.contains("fases ut (ett"), "{s}");
     assert!(s.contains("Ingen har gitt poeng ennå"), "{s}");
 }
+
+#[test]
+fn the_server_refuses_a_score_that_does_not_fit_and_keeps_a_good_one() {
+    use styr::server::{ServerStore, SqliteStore, StoreError};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = SqliteStore::open(&dir.path().join("styr.db")).expect("server store");
+        let create = op(
+            1,
+            "sekretar",
+            Payload::CreateItem {
+                item: ITEM,
+                stage: StageKey::new("innkommet"),
+                fields: vec![FieldValue::Title("Chatbot".into())],
+            },
+        );
+        let bad = op(
+            2,
+            "radgiver-a",
+            score(ITEM, "nordland", Some(marks(&[4, 4, 4], 3, ""))),
+        );
+        match server.push(vec![create.clone(), bad]).await {
+            Err(StoreError::Refused {
+                op_index: Some(1),
+                reason,
+            }) => assert!(reason.contains("comment"), "{reason}"),
+            other => panic!("expected a refusal of op 1, got {other:?}"),
+        }
+        assert_eq!(server.head().await.expect("head"), 0, "nothing stored");
+        let good = op(
+            3,
+            "radgiver-a",
+            score(ITEM, "nordland", Some(marks(&[4, 4, 4], 3, "Stor effekt"))),
+        );
+        server.push(vec![create, good]).await.expect("stored");
+        let page = server.pull(0, 10).await.expect("pull");
+        let mut p = Portfolio::default();
+        for o in &page.ops {
+            p.apply_confirmed(&o.op, o.seq);
+        }
+        let s = p
+            .get(&ITEM)
+            .expect("the item")
+            .score_summary(&CriteriaSet::nordland())
+            .expect("scored");
+        assert_eq!((s.scorers, s.sum), (1, 15));
+        assert_eq!(s.class, PriorityClass::MustHave);
+    });
+}
