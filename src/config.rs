@@ -25,7 +25,7 @@ pub struct Config {
     /// The board's columns, in order: `[[stages]] key = "…" name = "…" name_en = "…" side = false`.
     pub stages: Option<Vec<Stage>>,
     /// How the body runs its meetings: `[meeting] body = "…" case_format = "NN/YY"
-    /// casting_vote = false per_municipality = false dots = 5`.
+    /// casting_vote = false per_municipality = false dots = 5 criteria = "prosjektportalen"`.
     #[serde(default)]
     pub meeting: crate::model::meeting::BodyRules,
 }
@@ -112,6 +112,28 @@ mod tests {
         let e = Config::parse("[meeting]\n\ncase_format = \"NN-YY\"\n", "c.toml").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("NN/YY or YYYY/NNN"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_criteria_set_is_chosen_per_body() {
+        let c = Config::parse("[meeting]\ncriteria = \"nordland\"\n", "c.toml").expect("valid");
+        assert_eq!(c.meeting.criteria, "nordland");
+        assert_eq!(c.meeting.criteria_set().criteria.len(), 3);
+        let c =
+            Config::parse("[meeting]\ncriteria = \" Nordland \"\n", "c.toml").expect("any case");
+        assert_eq!(c.meeting.criteria_set().key, "nordland");
+        let c = Config::parse("[meeting]\ndots = 3\n", "c.toml").expect("valid");
+        assert_eq!(c.meeting.criteria, "prosjektportalen", "the default");
+        assert_eq!(Config::default().meeting.criteria_set().criteria.len(), 5);
+        let e = Config::parse("lang = \"nb\"\n[meeting]\ncriteria = \"fosen\"\n", "c.toml")
+            .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("c.toml", 3));
+        assert!(e.message.contains("\"fosen\""), "{}", e.message);
+        assert!(
+            e.message.contains("prosjektportalen and nordland"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

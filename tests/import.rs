@@ -191,6 +191,72 @@ fn a_similar_title_is_imported_tagged_and_listed() {
 }
 
 #[test]
+fn a_new_system_column_is_read_and_flagged_without_a_retired_one() {
+    // "Ett nytt system inn betyr ett system ut": a proposals sheet with the new system
+    // and the one it retires, as people head those columns.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("innspill.csv");
+    std::fs::write(
+        &file,
+        "tittel;fra;Nytt system;Fases ut\r\nNytt fagsystem for barnevern;Ørland kommune;Modulus Barn;Familia\r\nDigital postkasse;Åfjord kommune;SvarUt;\r\n",
+    )
+    .expect("write");
+    let mut p = Portfolio::default();
+    let plan = plan_file(&file, &p, &ReadOptions::default()).expect("reads");
+    assert_eq!(plan.ops.len(), 2);
+    apply(&mut p, &plan.ops);
+    let item = |title: &str| {
+        p.items()
+            .find(|i| i.title == title)
+            .unwrap_or_else(|| panic!("no {title}"))
+            .clone()
+    };
+    let replaced = item("Nytt fagsystem for barnevern");
+    assert_eq!(
+        (
+            replaced.introduces_system.as_str(),
+            replaced.retires_system.as_str()
+        ),
+        ("Modulus Barn", "Familia")
+    );
+    assert!(!replaced.lacks_retired_system());
+    let added = item("Digital postkasse");
+    assert_eq!(added.introduces_system, "SvarUt");
+    assert!(
+        added.lacks_retired_system(),
+        "brings in a system and retires none"
+    );
+    // Other spellings of the heading, in an action plan and in English.
+    for header in ["Innfører system", "new system", "NYTT_SYSTEM"] {
+        let file = dir.path().join("plan.csv");
+        std::fs::write(
+            &file,
+            format!("tiltak,{header}\nSak- og arkivsystem,Elements\n"),
+        )
+        .expect("write");
+        let read = read_file(&file, &ReadOptions::default(), &mut |_, _| {}).expect("reads");
+        assert!(
+            read.rows[0]
+                .fields
+                .contains(&FieldValue::IntroducesSystem("Elements".into())),
+            "{header}"
+        );
+    }
+    // The export has the column, and its own import reads it back.
+    let csv = to_csv_with(&p, &Filter::default(), CsvFlavour::Plain);
+    let header = csv.lines().next().expect("a header");
+    assert!(
+        header.contains("introduces_system,retires_system"),
+        "{header}"
+    );
+    let back = read_csv_bytes(csv.as_bytes(), &ReadOptions::default(), &mut |_, _| {})
+        .expect("reads back");
+    assert!(back.rows.iter().any(|r| r
+        .fields
+        .contains(&FieldValue::IntroducesSystem("SvarUt".into()))));
+}
+
+#[test]
 fn semicolons_after_a_bom() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("innspill.csv");

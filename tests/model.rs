@@ -12,9 +12,13 @@ use styr::model::{
 use uuid::Uuid;
 
 /// An item as a person sees it: without its last-changed time.
+/// The item without the times of its changes: an undo puts values back, at a new time.
 fn visible(item: &Item) -> Item {
     let mut i = item.clone();
     i.updated = 0;
+    for s in i.scores.values_mut() {
+        s.at = 0;
+    }
     i
 }
 
@@ -168,7 +172,7 @@ proptest! {
     }
 
     #[test]
-    fn inverse_undoes_edit_move_delete_and_restore(
+    fn inverse_undoes_edit_move_delete_restore_and_score(
         prefix in gen::ops(gen::item_pool(3), 0..20),
         change in gen::op_with(gen::payload(gen::item_pool(3), Kinds::Changes)),
         undo_id in gen::op_id(),
@@ -180,7 +184,7 @@ proptest! {
         let mut p = Portfolio::fold(&prefix);
         let id = change.payload.item().expect("the generator makes single-item changes");
         let before = p.get_any(&id).map(visible);
-        let inverse = p.inverse(&change.payload);
+        let inverse = p.inverse_by(&change.author, &change.payload);
         p.apply(&change);
         // With no inverse there is nothing to undo: then the change itself must have
         // left the visible item as it was.

@@ -1,10 +1,12 @@
 //! English.
 
-use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings, TriageStrings};
+use super::{
+    IoStrings, MeetingStrings, MinutesStrings, ScoringStrings, Strings, SyncStrings, TriageStrings,
+};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
-use crate::model::FieldName;
 use crate::model::Role;
+use crate::model::{FieldName, ScoreError};
 use crate::tui::keymap::Action;
 
 pub static STRINGS: Strings = Strings {
@@ -22,6 +24,8 @@ pub static STRINGS: Strings = Strings {
     meeting: &MEETING,
     triage: &TRIAGE,
     criterion: criterion_name,
+    criterion_guidance,
+    scoring: &SCORING,
     minutes: &MINUTES,
     io: &IO,
     saving: "… Saving",
@@ -125,6 +129,7 @@ fn field_name(f: FieldName) -> &'static str {
         FieldName::SavedCosts => "Saved costs",
         FieldName::SavedTime => "Saved time",
         FieldName::IncreasedQuality => "Increased quality",
+        FieldName::IntroducesSystem => "New system",
         FieldName::RetiresSystem => "Retires (system)",
         FieldName::Tags => "Tags",
     }
@@ -190,6 +195,10 @@ fn action_name(a: Action) -> &'static str {
         Action::LinkSimilar => "Link the proposal to the item it looks like",
         Action::NextSimilar => "Pick the next look-alike",
         Action::Newline => "New line (in the description)",
+        Action::ScoreItem => "Score on the criteria",
+        Action::AdjustUp => "Adjust the sum up",
+        Action::AdjustDown => "Adjust the sum down",
+        Action::Withdraw => "Withdraw your score",
     }
 }
 
@@ -345,6 +354,129 @@ fn criterion_name(key: &str) -> &str {
         other => other,
     }
 }
+/// What each mark means. Every criterion is marked so that 5 argues most for the item
+/// (for risk: the risk of *not* doing it).
+fn criterion_guidance(key: &str, mark: u8) -> &'static str {
+    let levels: [&'static str; 5] = match key {
+        "strategic_value" => [
+            "No link to adopted strategies",
+            "Weak link; supports the strategy only indirectly",
+            "Supports a sub-goal of the strategy",
+            "Clearly contributes to several goals of the strategy",
+            "Central to a main goal of the strategy",
+        ],
+        "qualitative_benefit" => [
+            "No noticeable improvement for citizens or staff",
+            "Small improvements for a limited group",
+            "A noticeably better service or working day for many",
+            "Clearly better quality, safety or accessibility",
+            "Substantially better services for citizens in every municipality",
+        ],
+        "economic_benefit" => [
+            "No savings; running costs go up",
+            "Small savings, uncertain or far ahead",
+            "Savings cover the costs over the lifetime",
+            "Clear savings in time or money within three years",
+            "Large, measurable savings that can be taken out of the budget",
+        ],
+        "operational_need_or_legal_duty" => [
+            "Not needed for operations",
+            "Desirable, but operations run fine without it",
+            "Fixes a known operational problem or weakness",
+            "Needed for stable operations, e.g. a system the vendor no longer supports",
+            "Required by law or regulation, or operations stop without it",
+        ],
+        "risk" => [
+            "Little risk in not doing it",
+            "Some risk in not doing it, easily handled",
+            "Noticeable risk to the service or information security in not doing it",
+            "High risk of deviations, breaches or data loss in not doing it",
+            "Critical risk to life, health or privacy in not doing it",
+        ],
+        "user_value" => [
+            "Users notice no difference",
+            "A little easier for a small group of users",
+            "Easier and faster for many users",
+            "A clearly better service for most users",
+            "Meets an important need the users themselves have reported",
+        ],
+        "efficiency" => [
+            "Saves neither time nor work",
+            "Saves a little time in some tasks",
+            "Removes manual steps from a whole work process",
+            "Frees noticeable time in several units",
+            "Changes the work process fundamentally, in every municipality",
+        ],
+        "benefits" => [
+            "No benefits described",
+            "Benefits mentioned, but not measurable",
+            "Benefits described with measurement points",
+            "Measurable benefits in saved costs, saved time or quality, with an owner",
+            "Measurable benefits with a benefit realisation plan and someone responsible",
+        ],
+        _ => return "",
+    };
+    usize::from(mark)
+        .checked_sub(1)
+        .and_then(|i| levels.get(i))
+        .copied()
+        .unwrap_or("")
+}
+
+fn set_name(key: &str) -> &str {
+    match key {
+        "prosjektportalen" => "Prosjektportalen",
+        "nordland" => "Nordland",
+        other => other,
+    }
+}
+
+fn score_refusal(e: &ScoreError) -> String {
+    match e {
+        ScoreError::UnknownSet(set) => format!(
+            "'{set}' is not a criteria set styr knows (the sets are prosjektportalen and nordland)"
+        ),
+        ScoreError::CriteriaCount { expected, got } => {
+            format!("{got} marks for {expected} criteria")
+        }
+        ScoreError::MarkOutOfRange { criterion, mark } => format!(
+            "criterion {}: the mark {mark} is outside 1–5",
+            criterion + 1
+        ),
+        ScoreError::AdjustmentOutOfRange(a) => format!("the adjustment {a} is outside ±5"),
+        ScoreError::AdjustmentWithoutComment => {
+            "an adjustment needs a reason in the comment".to_string()
+        }
+    }
+}
+
+static SCORING: ScoringStrings = ScoringStrings {
+    title: "Score: {title}",
+    set_name,
+    set_line: "Criteria set: {set}",
+    adjustment: "Adjustment",
+    comment: "Comment",
+    comment_needed: "(give a reason for the adjustment)",
+    total: "Total: {total} of {max}",
+    no_mark: "–",
+    guidance: "Guidance",
+    hint: "↑/↓ criterion · 1–5 mark · +/- adjustment · Tab comment · Ctrl-S save · x withdraw · Esc back",
+    hint_comment: "Type the comment · Tab back to the criteria · Ctrl-S save · Esc back",
+    saved: "Your score for “{title}” is saved",
+    withdrawn: "Your score for “{title}” is withdrawn",
+    nothing_to_withdraw: "You have not scored this item",
+    incomplete: "Mark every criterion first ({n} missing)",
+    heading: "Scores",
+    summary: "Mean {mean} · {class} · spread {spread} · {n} scored",
+    scorer_total: "{scorer}: {total}",
+    none_yet: "Nobody has scored this yet (S to score)",
+    other_set: "{n} scored with the criteria set {set}",
+    ev_scored: "scored {total} ({set})",
+    ev_withdrawn: "withdrew their score",
+    lacks_retired_system: "⚠ Brings in a new system without saying which one it retires (one system in, one out)",
+    refusal: score_refusal,
+};
+
 static MINUTES: MinutesStrings = MinutesStrings {
     attendance_set: "Meeting {meeting}: {n} on the list of attendees.",
     approve_previous_title: "Approval of the minutes of the meeting on {date}",

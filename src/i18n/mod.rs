@@ -82,6 +82,11 @@ pub struct Strings {
     pub triage: &'static TriageStrings,
     /// The name of a scoring criterion by its key (an unknown key is shown as it is).
     pub criterion: fn(&str) -> &str,
+    /// What a mark (1–5) on a criterion means, by the criterion's key; "" for an
+    /// unknown key or mark.
+    pub criterion_guidance: fn(&str, u8) -> &'static str,
+    /// Scoring an item on the criteria, and the summary of its scores.
+    pub scoring: &'static ScoringStrings,
     /// The minutes [møtebok] and the `styr minutes`, `styr meeting` and `styr verify`
     /// commands.
     pub minutes: &'static MinutesStrings,
@@ -220,6 +225,47 @@ pub struct SyncStrings {
     /// After `status_slot` (its `{busy}`) when a running styr holds the slot.
     pub status_busy: &'static str,
     pub role_name: fn(crate::model::Role) -> &'static str,
+}
+
+/// The scoring form, the scores in the detail view, and "one system in, one out".
+pub struct ScoringStrings {
+    /// The form's title: {title}
+    pub title: &'static str,
+    /// The name of a criteria set by its key (an unknown key is shown as it is).
+    pub set_name: fn(&str) -> &str,
+    /// {set}
+    pub set_line: &'static str,
+    pub adjustment: &'static str,
+    pub comment: &'static str,
+    /// Shown in the comment field while it is empty and the adjustment is not 0.
+    pub comment_needed: &'static str,
+    /// {total} {max}
+    pub total: &'static str,
+    pub no_mark: &'static str,
+    pub guidance: &'static str,
+    pub hint: &'static str,
+    pub hint_comment: &'static str,
+    /// {title}
+    pub saved: &'static str,
+    /// {title}
+    pub withdrawn: &'static str,
+    pub nothing_to_withdraw: &'static str,
+    /// {n}
+    pub incomplete: &'static str,
+    pub heading: &'static str,
+    /// {mean} {class} {spread} {n}
+    pub summary: &'static str,
+    /// {scorer} {total}
+    pub scorer_total: &'static str,
+    pub none_yet: &'static str,
+    /// {n} {set}: scores kept in a set other than the body's.
+    pub other_set: &'static str,
+    /// History: {total} {set}
+    pub ev_scored: &'static str,
+    pub ev_withdrawn: &'static str,
+    /// The detail view's flag on an item that brings in a system and retires none.
+    pub lacks_retired_system: &'static str,
+    pub refusal: fn(&crate::model::ScoreError) -> String,
 }
 
 /// The strings of the meeting and decision screens.

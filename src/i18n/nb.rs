@@ -1,10 +1,12 @@
 //! Bokmål, with the words of DOMAIN.md.
 
-use super::{IoStrings, MeetingStrings, MinutesStrings, Strings, SyncStrings, TriageStrings};
+use super::{
+    IoStrings, MeetingStrings, MinutesStrings, ScoringStrings, Strings, SyncStrings, TriageStrings,
+};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
-use crate::model::FieldName;
 use crate::model::Role;
+use crate::model::{FieldName, ScoreError};
 use crate::tui::keymap::Action;
 
 pub static STRINGS: Strings = Strings {
@@ -23,6 +25,8 @@ pub static STRINGS: Strings = Strings {
     meeting: &MEETING,
     triage: &TRIAGE,
     criterion: criterion_name,
+    criterion_guidance,
+    scoring: &SCORING,
     minutes: &MINUTES,
     io: &IO,
     not_saved: "✗ Ikke lagret: {err}",
@@ -125,6 +129,7 @@ fn field_name(f: FieldName) -> &'static str {
         FieldName::SavedCosts => "Sparte utgifter",
         FieldName::SavedTime => "Spart tid",
         FieldName::IncreasedQuality => "Økt kvalitet",
+        FieldName::IntroducesSystem => "Nytt system",
         FieldName::RetiresSystem => "Fases ut (system)",
         FieldName::Tags => "Stikkord",
     }
@@ -190,6 +195,10 @@ fn action_name(a: Action) -> &'static str {
         Action::LinkSimilar => "Lenk innspillet til saken det ligner på",
         Action::NextSimilar => "Velg neste sak det ligner på",
         Action::Newline => "Ny linje (i beskrivelsen)",
+        Action::ScoreItem => "Gi poeng på kriteriene",
+        Action::AdjustUp => "Juster summen opp",
+        Action::AdjustDown => "Juster summen ned",
+        Action::Withdraw => "Trekk tilbake poengene dine",
     }
 }
 
@@ -343,6 +352,130 @@ fn criterion_name(key: &str) -> &str {
         other => other,
     }
 }
+
+/// What each mark means, as a municipal IT adviser would explain it to the committee.
+/// Every criterion is marked so that 5 argues most for the item (for risk: the risk of
+/// *not* doing it).
+fn criterion_guidance(key: &str, mark: u8) -> &'static str {
+    let levels: [&'static str; 5] = match key {
+        "strategic_value" => [
+            "Ingen kobling til vedtatte strategier",
+            "Svak kobling; støtter strategien bare indirekte",
+            "Støtter et delmål i strategien",
+            "Bidrar tydelig til flere mål i strategien",
+            "Sentralt for et hovedmål i strategien",
+        ],
+        "qualitative_benefit" => [
+            "Ingen merkbar forbedring for innbyggere eller ansatte",
+            "Små forbedringer for en avgrenset gruppe",
+            "Merkbart bedre tjeneste eller arbeidshverdag for mange",
+            "Klart bedre kvalitet, trygghet eller tilgjengelighet",
+            "Vesentlig bedre tjenester for innbyggerne i alle kommunene",
+        ],
+        "economic_benefit" => [
+            "Ingen innsparing; driftskostnadene øker",
+            "Liten innsparing, usikker eller langt fram i tid",
+            "Innsparingen dekker kostnadene over levetiden",
+            "Tydelig innsparing i tid eller penger innen tre år",
+            "Stor, målbar innsparing som kan tas ut i budsjettet",
+        ],
+        "operational_need_or_legal_duty" => [
+            "Ikke nødvendig for driften",
+            "Ønskelig, men driften går fint uten",
+            "Løser et kjent driftsproblem eller en svakhet",
+            "Nødvendig for stabil drift, f.eks. system uten støtte fra leverandør",
+            "Pålagt i lov eller forskrift, eller driften stopper uten",
+        ],
+        "risk" => [
+            "Liten risiko ved å la være",
+            "Noe risiko ved å la være, lett å håndtere",
+            "Merkbar risiko for tjenesten eller informasjonssikkerheten ved å la være",
+            "Høy risiko for avvik, brudd eller tap av data ved å la være",
+            "Kritisk risiko for liv, helse eller personvern ved å la være",
+        ],
+        "user_value" => [
+            "Brukerne merker ingen forskjell",
+            "Litt enklere for en liten gruppe brukere",
+            "Enklere og raskere for mange brukere",
+            "Klart bedre tjeneste for de fleste brukerne",
+            "Løser et viktig behov brukerne selv har meldt inn",
+        ],
+        "efficiency" => [
+            "Sparer verken tid eller arbeid",
+            "Sparer litt tid i enkelte oppgaver",
+            "Fjerner manuelle trinn i en hel arbeidsprosess",
+            "Frigjør merkbar tid i flere enheter",
+            "Endrer arbeidsprosessen grunnleggende, i alle kommunene",
+        ],
+        "benefits" => [
+            "Ingen gevinster beskrevet",
+            "Gevinster nevnt, men ikke målbare",
+            "Gevinster beskrevet med målepunkter",
+            "Målbare gevinster i sparte utgifter, spart tid eller økt kvalitet, med eier",
+            "Målbare gevinster med plan for gevinstrealisering og en ansvarlig",
+        ],
+        _ => return "",
+    };
+    usize::from(mark)
+        .checked_sub(1)
+        .and_then(|i| levels.get(i))
+        .copied()
+        .unwrap_or("")
+}
+
+fn set_name(key: &str) -> &str {
+    match key {
+        "prosjektportalen" => "Prosjektportalen",
+        "nordland" => "Nordland",
+        other => other,
+    }
+}
+
+fn score_refusal(e: &ScoreError) -> String {
+    match e {
+        ScoreError::UnknownSet(set) => format!(
+            "«{set}» er ikke et kriteriesett styr kjenner (settene er prosjektportalen og nordland)"
+        ),
+        ScoreError::CriteriaCount { expected, got } => {
+            format!("{got} karakterer for {expected} kriterier")
+        }
+        ScoreError::MarkOutOfRange { criterion, mark } => format!(
+            "kriterium {}: karakteren {mark} er utenfor 1–5",
+            criterion + 1
+        ),
+        ScoreError::AdjustmentOutOfRange(a) => format!("justeringen {a} er utenfor ±5"),
+        ScoreError::AdjustmentWithoutComment => {
+            "en justering må begrunnes i kommentarfeltet".to_string()
+        }
+    }
+}
+
+static SCORING: ScoringStrings = ScoringStrings {
+    title: "Gi poeng: {title}",
+    set_name,
+    set_line: "Kriteriesett: {set}",
+    adjustment: "Justering",
+    comment: "Kommentar",
+    comment_needed: "(begrunn justeringen)",
+    total: "Sum: {total} av {max}",
+    no_mark: "–",
+    guidance: "Veiledning",
+    hint: "↑/↓ kriterium · 1–5 karakter · +/- justering · Tab kommentar · Ctrl-S lagre · x trekk tilbake · Esc tilbake",
+    hint_comment: "Skriv kommentaren · Tab tilbake til kriteriene · Ctrl-S lagre · Esc tilbake",
+    saved: "Poengene dine for «{title}» er lagret",
+    withdrawn: "Poengene dine for «{title}» er trukket tilbake",
+    nothing_to_withdraw: "Du har ikke gitt poeng på denne saken",
+    incomplete: "Gi karakter på alle kriteriene først ({n} mangler)",
+    heading: "Poeng",
+    summary: "Snitt {mean} · {class} · spredning {spread} · {n} har gitt poeng",
+    scorer_total: "{scorer}: {total}",
+    none_yet: "Ingen har gitt poeng ennå (S for å gi poeng)",
+    other_set: "{n} har gitt poeng med kriteriesettet {set}",
+    ev_scored: "ga {total} poeng ({set})",
+    ev_withdrawn: "trakk tilbake poengene sine",
+    lacks_retired_system: "⚠ Innfører et nytt system uten å si hvilket som fases ut (ett system inn, ett ut)",
+    refusal: score_refusal,
+};
 
 static MINUTES: MinutesStrings = MinutesStrings {
     attendance_set: "Møte {meeting}: {n} på lista over deltakere.",

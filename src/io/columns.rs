@@ -1,7 +1,7 @@
 //! Column names of the CSV formats styr reads, and of the one it writes.
 
 /// styr's own CSV export, in the order [`crate::io::export::to_csv`] writes them.
-pub(crate) const STYR: [&str; 20] = [
+pub(crate) const STYR: [&str; 21] = [
     "id",
     "stage",
     "title",
@@ -20,6 +20,7 @@ pub(crate) const STYR: [&str; 20] = [
     "saved_costs",
     "saved_time",
     "increased_quality",
+    "introduces_system",
     "retires_system",
     "tags",
 ];
@@ -43,6 +44,20 @@ pub(crate) const PROPOSALS: [&str; 5] = [
     "beskrivelse",
     "strategisk_forankring",
     "gevinst",
+];
+
+/// Headers that name a field in any format, as sheets of proposals write them: the
+/// column joins whatever format the other columns pick (as a `--map` does). Compared
+/// trimmed and lower-cased.
+pub(crate) const ALIASES: [(&str, &str); 8] = [
+    ("nytt system", "introduces_system"),
+    ("nytt_system", "introduces_system"),
+    ("innfører system", "introduces_system"),
+    ("innfører_system", "introduces_system"),
+    ("new system", "introduces_system"),
+    ("new_system", "introduces_system"),
+    ("fases ut", "retires_system"),
+    ("erstatter system", "retires_system"),
 ];
 
 /// How list cells (project group, tags, anchoring) are joined in the export.

@@ -122,6 +122,7 @@ fn csv_row(i: &Item) -> Vec<String> {
         i.benefits.saved_costs.clone(),
         i.benefits.saved_time.clone(),
         i.benefits.increased_quality.clone(),
+        i.introduces_system.clone(),
         i.retires_system.clone(),
         i.tags.join(LIST_SEPARATOR),
     ];
@@ -214,7 +215,7 @@ mod tests {
         assert_eq!(lines[0], STYR.join(","));
         assert_eq!(
             lines[1],
-            format!("{id},vurdering,\"Chatbot, døgnåpen\",,,,,,IKT; Servicetorget,,2024-01-02,,2500000,,,,,,,ki; innbygger")
+            format!("{id},vurdering,\"Chatbot, døgnåpen\",,,,,,IKT; Servicetorget,,2024-01-02,,2500000,,,,,,,,ki; innbygger")
         );
         let all: Vec<Op> = ops.iter().cloned().chain([delete]).collect();
         let json = to_json(&p, &crate::model::histories(&all));

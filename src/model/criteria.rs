@@ -72,6 +72,18 @@ impl CriteriaSet {
         Self::scaled("nordland", &["user_value", "efficiency", "benefits"])
     }
 
+    /// The keys of the sets styr knows, in the order settings and messages list them.
+    pub const KEYS: [&'static str; 2] = ["prosjektportalen", "nordland"];
+
+    /// The known set with this key.
+    pub fn by_key(key: &str) -> Option<Self> {
+        match key {
+            "prosjektportalen" => Some(Self::prosjektportalen()),
+            "nordland" => Some(Self::nordland()),
+            _ => None,
+        }
+    }
+
     /// A set with Prosjektportalen's thresholds scaled to `criteria.len()` criteria
     /// (4.40, 3.20 and 1.60 points per criterion, exact in hundredths).
     pub fn scaled(key: &str, criteria: &[&str]) -> Self {
@@ -137,6 +149,13 @@ mod tests {
         assert_eq!(p.thresholds, [2200, 1600, 800]);
         assert_eq!(n.thresholds, [1320, 960, 480]);
         assert_eq!((p.max_total(), n.max_total()), (25, 15));
+        for key in CriteriaSet::KEYS {
+            assert_eq!(
+                CriteriaSet::by_key(key).map(|s| s.key),
+                Some(key.to_string())
+            );
+        }
+        assert_eq!(CriteriaSet::by_key("Nordland"), None);
     }
 
     #[test]

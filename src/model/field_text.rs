@@ -26,6 +26,7 @@ impl FieldValue {
             | FieldValue::SavedCosts(s)
             | FieldValue::SavedTime(s)
             | FieldValue::IncreasedQuality(s)
+            | FieldValue::IntroducesSystem(s)
             | FieldValue::RetiresSystem(s) => s.clone(),
             FieldValue::Anchoring(a) => Anchor::format_all(a),
             FieldValue::Priority(p) => p.map(|p| p.to_string()).unwrap_or_default(),
@@ -59,6 +60,7 @@ impl FieldValue {
             FieldName::SavedCosts => FieldValue::SavedCosts(t.to_string()),
             FieldName::SavedTime => FieldValue::SavedTime(t.to_string()),
             FieldName::IncreasedQuality => FieldValue::IncreasedQuality(t.to_string()),
+            FieldName::IntroducesSystem => FieldValue::IntroducesSystem(t.to_string()),
             FieldName::RetiresSystem => FieldValue::RetiresSystem(t.to_string()),
             FieldName::Anchoring => FieldValue::Anchoring(Anchor::parse_all(t)),
             FieldName::Priority => FieldValue::Priority(

@@ -33,6 +33,13 @@ pub enum HistoryEvent {
     },
     Deleted,
     Restored,
+    /// The author scored the item: the total (marks plus adjustment) in `set`, or `None`
+    /// when they withdrew their score.
+    Scored {
+        set: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<i64>,
+    },
 }
 
 /// The history of every item that `ops` touch, oldest entry first: one entry per op

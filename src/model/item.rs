@@ -1,7 +1,9 @@
 use super::conflict::SyncState;
+use super::scoring::ItemScore;
 use super::{ItemId, StageKey};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A portfolio item: a proposal, a measure or a project [forslag / tiltak / prosjekt].
 /// Its fields are those of the municipalities' action plans (see DOMAIN.md).
@@ -33,11 +35,20 @@ pub struct Item {
     pub funding_source: String,
     #[serde(default, skip_serializing_if = "Benefits::is_empty")]
     pub benefits: Benefits,
+    /// The new system this item brings in, if any. "Ett nytt system inn betyr ett system
+    /// ut": such an item must also name the system it retires (see
+    /// [`Item::lacks_retired_system`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub introduces_system: String,
     /// "Ett nytt system inn betyr ett system ut": the system this item retires.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub retires_system: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Each scorer's latest marks on the criteria, by scorer (the author of the
+    /// `ScoreItem` op). Folded from ops like every other part of the item.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scores: BTreeMap<String, ItemScore>,
     /// Milliseconds since the Unix epoch, from the op that created the item.
     pub created: i64,
     /// Milliseconds since the Unix epoch, from the latest op that changed the item.
@@ -103,12 +114,13 @@ pub enum FieldName {
     SavedCosts,
     SavedTime,
     IncreasedQuality,
+    IntroducesSystem,
     RetiresSystem,
     Tags,
 }
 
 impl FieldName {
-    pub const ALL: [FieldName; 18] = [
+    pub const ALL: [FieldName; 19] = [
         FieldName::Title,
         FieldName::Description,
         FieldName::Submitter,
@@ -125,6 +137,8 @@ impl FieldName {
         FieldName::SavedCosts,
         FieldName::SavedTime,
         FieldName::IncreasedQuality,
+        // Beside the system it retires, so the form shows the two together.
+        FieldName::IntroducesSystem,
         FieldName::RetiresSystem,
         FieldName::Tags,
     ];
@@ -151,6 +165,7 @@ pub enum FieldValue {
     SavedCosts(String),
     SavedTime(String),
     IncreasedQuality(String),
+    IntroducesSystem(String),
     RetiresSystem(String),
     Tags(Vec<String>),
 }
@@ -174,6 +189,7 @@ impl FieldValue {
             FieldValue::SavedCosts(_) => FieldName::SavedCosts,
             FieldValue::SavedTime(_) => FieldName::SavedTime,
             FieldValue::IncreasedQuality(_) => FieldName::IncreasedQuality,
+            FieldValue::IntroducesSystem(_) => FieldName::IntroducesSystem,
             FieldValue::RetiresSystem(_) => FieldName::RetiresSystem,
             FieldValue::Tags(_) => FieldName::Tags,
         }
@@ -216,8 +232,10 @@ impl Item {
             funds_nok: None,
             funding_source: String::new(),
             benefits: Benefits::default(),
+            introduces_system: String::new(),
             retires_system: String::new(),
             tags: Vec::new(),
+            scores: BTreeMap::new(),
             created: at,
             updated: at,
             deleted: false,
@@ -243,6 +261,7 @@ impl Item {
             FieldValue::SavedCosts(v) => self.benefits.saved_costs = v,
             FieldValue::SavedTime(v) => self.benefits.saved_time = v,
             FieldValue::IncreasedQuality(v) => self.benefits.increased_quality = v,
+            FieldValue::IntroducesSystem(v) => self.introduces_system = v,
             FieldValue::RetiresSystem(v) => self.retires_system = v,
             FieldValue::Tags(v) => self.tags = v,
         }
@@ -268,9 +287,18 @@ impl Item {
             FieldName::IncreasedQuality => {
                 FieldValue::IncreasedQuality(self.benefits.increased_quality.clone())
             }
+            FieldName::IntroducesSystem => {
+                FieldValue::IntroducesSystem(self.introduces_system.clone())
+            }
             FieldName::RetiresSystem => FieldValue::RetiresSystem(self.retires_system.clone()),
             FieldName::Tags => FieldValue::Tags(self.tags.clone()),
         }
+    }
+
+    /// "Ett nytt system inn betyr ett system ut": true when the item brings in a system
+    /// and names none to retire. Blank text counts as none.
+    pub fn lacks_retired_system(&self) -> bool {
+        !self.introduces_system.trim().is_empty() && self.retires_system.trim().is_empty()
     }
 
     /// Anchoring as the action plans write it:

@@ -1,4 +1,6 @@
 use super::meeting::MeetingChange;
+use super::scoring::ScoreError;
+use super::vote::Scores;
 use super::{FieldValue, ItemId, OpId, StageKey};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +60,13 @@ pub enum Payload {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The author's marks for an item on the criteria of `set` (a criteria set's key),
+    /// replacing their earlier score; `None` withdraws the author's score.
+    ScoreItem {
+        item: ItemId,
+        set: String,
+        scores: Option<Scores>,
+    },
     /// A change to a meeting, its cases, vote rounds or the decision log.
     Meeting {
         change: Box<MeetingChange>,
@@ -72,7 +81,8 @@ impl Payload {
             | Payload::EditItem { item, .. }
             | Payload::MoveItem { item, .. }
             | Payload::DeleteItem { item }
-            | Payload::RestoreItem { item } => std::slice::from_ref(item),
+            | Payload::RestoreItem { item }
+            | Payload::ScoreItem { item, .. } => std::slice::from_ref(item),
             Payload::MoveItems { items, .. } => items,
             Payload::Meeting { .. } => &[],
         }
@@ -88,6 +98,20 @@ impl Payload {
 
     pub fn is_meeting(&self) -> bool {
         matches!(self, Payload::Meeting { .. })
+    }
+
+    /// Whether the payload's content holds, whoever sends it: a score must fit its
+    /// criteria set (a withdrawal always does). The fold ignores a payload that fails
+    /// this, the server refuses it, and the app does not send it.
+    pub fn check(&self) -> Result<(), ScoreError> {
+        match self {
+            Payload::ScoreItem {
+                set,
+                scores: Some(scores),
+                ..
+            } => super::scoring::check(set, scores).map(|_| ()),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 use super::conflict::{Slot, SyncState};
 use super::meeting::Meetings;
 use super::{
-    FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, Op, OpId, Payload, StageKey,
+    FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, ItemScore, Op, OpId, Payload,
+    StageKey,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -184,7 +185,39 @@ impl Portfolio {
             Payload::RestoreItem { .. } => {
                 item?.deleted.then_some(Payload::DeleteItem { item: id })
             }
-            Payload::MoveItems { .. } | Payload::Meeting { .. } => None,
+            // Whose score to put back depends on who scores: see `inverse_by`.
+            Payload::ScoreItem { .. } | Payload::MoveItems { .. } | Payload::Meeting { .. } => None,
+        }
+    }
+
+    /// As [`Portfolio::inverse`], for a payload `author` is about to send. A score is
+    /// the author's own, so its undo puts back the author's previous score in this item
+    /// (or withdraws the new one when they had none).
+    pub fn inverse_by(&self, author: &str, payload: &Payload) -> Option<Payload> {
+        let Payload::ScoreItem { item: id, set, .. } = payload else {
+            return self.inverse(payload);
+        };
+        let item = self.items.get(id)?;
+        Some(match item.scores.get(author) {
+            Some(before) => Payload::ScoreItem {
+                item: *id,
+                set: before.set.clone(),
+                scores: Some(before.scores.clone()),
+            },
+            None => Payload::ScoreItem {
+                item: *id,
+                set: set.clone(),
+                scores: None,
+            },
+        })
+    }
+
+    /// As [`Portfolio::inverse_all`], for a payload `author` is about to send (see
+    /// [`Portfolio::inverse_by`]).
+    pub fn inverse_all_by(&self, author: &str, payload: &Payload) -> Vec<Payload> {
+        match payload {
+            Payload::ScoreItem { .. } => self.inverse_by(author, payload).into_iter().collect(),
+            _ => self.inverse_all(payload),
         }
     }
 
@@ -324,6 +357,33 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Optio
         Payload::RestoreItem { .. } => {
             item.deleted = false;
             HistoryEvent::Restored
+        }
+        Payload::ScoreItem { set, scores, .. } => {
+            // A score that does not fit its set is refused by the server and never sent
+            // by the app; one that arrives anyway is ignored, so every log still folds.
+            if op.payload.check().is_err() {
+                return None;
+            }
+            match scores {
+                Some(scores) => {
+                    item.scores.insert(
+                        op.author.clone(),
+                        ItemScore {
+                            set: set.clone(),
+                            scores: scores.clone(),
+                            at: op.at,
+                        },
+                    );
+                }
+                // Withdrawing a score that is not there changes nothing.
+                None => {
+                    item.scores.remove(&op.author)?;
+                }
+            }
+            HistoryEvent::Scored {
+                set: set.clone(),
+                total: scores.as_ref().map(|s| s.total()),
+            }
         }
         Payload::Meeting { .. } => return None,
     };

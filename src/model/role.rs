@@ -4,7 +4,8 @@
 //!
 //! Roles are ordered: each one may do everything the roles before it may.
 //! - viewer: reads.
-//! - member: proposes (creates items in the first stage) and edits their text.
+//! - member: proposes (creates items in the first stage), edits their text and scores
+//!   them on the criteria.
 //! - secretary: prepares cases: moves cards up to and including Prioritert, into and out
 //!   of the side stages (Parkert, Avvist), creates items in any stage up to Prioritert,
 //!   deletes and restores; manages meetings (details, attendance, agenda, cases), records
@@ -112,6 +113,8 @@ pub fn required_role(stages: &Stages, payload: &Payload) -> (&'static str, Role)
             ("creating an item here", role_for_stage(stages, stage))
         }
         Payload::EditItem { .. } => ("editing an item", Role::Member),
+        // Scoring is giving one's own view of an item, as editing its text is.
+        Payload::ScoreItem { .. } => ("scoring an item", Role::Member),
         Payload::MoveItem { to, .. } => (
             "moving an item to this stage",
             role_for_stage(stages, to).max(Role::Secretary),

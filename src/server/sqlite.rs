@@ -510,6 +510,12 @@ fn store_op(
     if let Some((seq, bytes)) = existing {
         return decode_op(seq.max(0) as u64, &bytes);
     }
+    // Content no client may send (a score that does not fit its set) is refused as a
+    // meeting rule's refusal is: the client hears why and drops the op.
+    op.payload.check().map_err(|invalid| StoreError::Refused {
+        op_index: Some(op_index),
+        reason: format!("op {op_index}: {invalid}; nothing in this push was stored"),
+    })?;
     let mut op = op.clone();
     if let Payload::Meeting { change } = &op.payload {
         meetings

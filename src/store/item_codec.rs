@@ -13,14 +13,47 @@
 //! and a count of conflicts (slot, by, winner, seq, kept text), where a slot is 0 for
 //! the stage and 1 + the field's place in `FieldName::ALL`. Decoding checks every length against the bytes left and refuses
 //! trailing bytes, so damaged data is an error, never a panic or a huge allocation.
+//!
+//! Format 2 added `introduces_system` (before `retires_system`) and `scores` (after
+//! `tags`: a count, then per scorer the scorer, the set, the marks as a list of numbers,
+//! the adjustment, the comment and the time). Format 1 is still read: its items have
+//! neither, and its slots number the fields as `FieldName::ALL` did then
+//! ([`FORMAT_1_FIELDS`]), without `IntroducesSystem`.
 
 use crate::model::conflict::{Conflict, Slot, SyncState, Version};
-use crate::model::{Anchor, Benefits, FieldName, Item, ItemId, StageKey, Timeline};
+use crate::model::vote::Scores;
+use crate::model::{Anchor, Benefits, FieldName, Item, ItemId, ItemScore, StageKey, Timeline};
 use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The first byte of every encoded item.
-pub(crate) const FORMAT: u8 = 1;
+pub(crate) const FORMAT: u8 = 2;
+
+/// The format before `introduces_system` and `scores`, still read.
+const FORMAT_1: u8 = 1;
+
+/// `FieldName::ALL` as format 1 numbered slots: without `IntroducesSystem`.
+const FORMAT_1_FIELDS: [FieldName; 18] = [
+    FieldName::Title,
+    FieldName::Description,
+    FieldName::Submitter,
+    FieldName::Anchoring,
+    FieldName::Priority,
+    FieldName::ProjectLeader,
+    FieldName::ProjectGroup,
+    FieldName::Timeline,
+    FieldName::TimelineStart,
+    FieldName::TimelineEnd,
+    FieldName::Funds,
+    FieldName::FundingSource,
+    FieldName::BenefitSummary,
+    FieldName::SavedCosts,
+    FieldName::SavedTime,
+    FieldName::IncreasedQuality,
+    FieldName::RetiresSystem,
+    FieldName::Tags,
+];
 
 pub(crate) fn encode(item: &Item) -> Vec<u8> {
     let mut w = Writer(Vec::with_capacity(256));
@@ -50,8 +83,21 @@ pub(crate) fn encode(item: &Item) -> Vec<u8> {
     w.str(&item.benefits.saved_costs);
     w.str(&item.benefits.saved_time);
     w.str(&item.benefits.increased_quality);
+    w.str(&item.introduces_system);
     w.str(&item.retires_system);
     w.strs(&item.tags);
+    w.uint(item.scores.len() as u64);
+    for (scorer, s) in &item.scores {
+        w.str(scorer);
+        w.str(&s.set);
+        w.uint(s.scores.criteria.len() as u64);
+        for mark in &s.scores.criteria {
+            w.uint(u64::from(*mark));
+        }
+        w.int(i64::from(s.scores.adjustment));
+        w.str(&s.scores.comment);
+        w.int(s.at);
+    }
     w.int(item.created);
     w.int(item.updated);
     w.0.push(u8::from(item.deleted));
@@ -60,11 +106,17 @@ pub(crate) fn encode(item: &Item) -> Vec<u8> {
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<Item, String> {
-    let mut r = Reader(bytes);
-    match r.byte()? {
+    let mut r = Reader {
+        bytes,
+        fields: &FieldName::ALL,
+    };
+    let format = r.byte()?;
+    match format {
         FORMAT => {}
+        FORMAT_1 => r.fields = &FORMAT_1_FIELDS,
         other => return Err(format!("unknown item format {other}")),
     }
+    let current = format == FORMAT;
     let id = ItemId(Uuid::from_bytes(r.array::<16>()?));
     let title = r.string()?;
     let description = r.string()?;
@@ -92,8 +144,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Item, String> {
         saved_time: r.string()?,
         increased_quality: r.string()?,
     };
+    let introduces_system = if current { r.string()? } else { String::new() };
     let retires_system = r.string()?;
     let tags = r.list(Reader::string)?;
+    let scores = if current {
+        r.scores()?
+    } else {
+        BTreeMap::new()
+    };
     let created = r.int()?;
     let updated = r.int()?;
     let deleted = match r.byte()? {
@@ -102,8 +160,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Item, String> {
         other => return Err(format!("'deleted' is {other}, not 0 or 1")),
     };
     let sync = r.sync()?;
-    if !r.0.is_empty() {
-        return Err(format!("{} bytes too many at the end", r.0.len()));
+    if !r.bytes.is_empty() {
+        return Err(format!("{} bytes too many at the end", r.bytes.len()));
     }
     Ok(Item {
         id,
@@ -119,8 +177,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Item, String> {
         funds_nok,
         funding_source,
         benefits,
+        introduces_system,
         retires_system,
         tags,
+        scores,
         created,
         updated,
         deleted,
@@ -201,20 +261,24 @@ impl Writer {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+struct Reader<'a> {
+    bytes: &'a [u8],
+    /// How the entry's format numbers field slots.
+    fields: &'static [FieldName],
+}
 
 const ENDED: &str = "the entry ends too early";
 
 impl Reader<'_> {
     fn byte(&mut self) -> Result<u8, String> {
-        let (&b, rest) = self.0.split_first().ok_or(ENDED)?;
-        self.0 = rest;
+        let (&b, rest) = self.bytes.split_first().ok_or(ENDED)?;
+        self.bytes = rest;
         Ok(b)
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(ENDED)?;
-        self.0 = rest;
+        let (head, rest) = self.bytes.split_first_chunk::<N>().ok_or(ENDED)?;
+        self.bytes = rest;
         Ok(*head)
     }
 
@@ -247,15 +311,15 @@ impl Reader<'_> {
     /// least one byte).
     fn len(&mut self) -> Result<usize, String> {
         match usize::try_from(self.uint()?) {
-            Ok(n) if n <= self.0.len() => Ok(n),
+            Ok(n) if n <= self.bytes.len() => Ok(n),
             _ => Err(ENDED.into()),
         }
     }
 
     fn string(&mut self) -> Result<String, String> {
         let n = self.len()?;
-        let (text, rest) = self.0.split_at(n);
-        self.0 = rest;
+        let (text, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
         std::str::from_utf8(text)
             .map(str::to_string)
             .map_err(|e| format!("a text is not UTF-8: {e}"))
@@ -284,11 +348,40 @@ impl Reader<'_> {
     fn slot(&mut self) -> Result<Slot, String> {
         match self.uint()? {
             0 => Ok(Slot::Stage),
-            n => FieldName::ALL
-                .get(n as usize - 1)
+            n => usize::try_from(n - 1)
+                .ok()
+                .and_then(|i| self.fields.get(i))
                 .map(|f| Slot::Field(*f))
                 .ok_or_else(|| format!("{n} is not a field")),
         }
+    }
+
+    fn scores(&mut self) -> Result<BTreeMap<String, ItemScore>, String> {
+        let n = self.len()?;
+        let mut out = BTreeMap::new();
+        for _ in 0..n {
+            let scorer = self.string()?;
+            let set = self.string()?;
+            let criteria = self
+                .list(|r| u8::try_from(r.uint()?).map_err(|_| "a mark is too large".to_string()))?;
+            let adjustment =
+                i8::try_from(self.int()?).map_err(|_| "an adjustment is too large".to_string())?;
+            let comment = self.string()?;
+            let at = self.int()?;
+            let score = ItemScore {
+                set,
+                scores: Scores {
+                    criteria,
+                    adjustment,
+                    comment,
+                },
+                at,
+            };
+            if out.insert(scorer, score).is_some() {
+                return Err("a scorer is listed twice".into());
+            }
+        }
+        Ok(out)
     }
 
     fn sync(&mut self) -> Result<SyncState, String> {
@@ -335,11 +428,11 @@ impl Reader<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{FieldName, FieldValue};
 
-    fn full_item() -> Item {
+    pub(crate) fn full_item() -> Item {
         let mut item = Item::blank(ItemId(Uuid::from_u128(42)), StageKey::new("vurdering"), -5);
         for name in FieldName::ALL {
             let text = match name {
@@ -369,7 +462,121 @@ mod tests {
             || Some("Pers tekst".into()),
         );
         assert_eq!(item.sync.conflicts.len(), 1, "the sample has a conflict");
+        for (scorer, set, criteria, adjustment, comment) in [
+            (
+                "radgiver-a",
+                "prosjektportalen",
+                vec![5, 4, 3, 2, 1],
+                -5,
+                "Dyrt å drifte",
+            ),
+            ("radgiver-b", "nordland", vec![1, 5, 3], 0, ""),
+        ] {
+            item.scores.insert(
+                scorer.into(),
+                ItemScore {
+                    set: set.into(),
+                    scores: Scores {
+                        criteria,
+                        adjustment,
+                        comment: comment.into(),
+                    },
+                    at: -7,
+                },
+            );
+        }
         item
+    }
+
+    /// An item as format 1 wrote it: no new system, no scores, and slots numbered by
+    /// the fields of that time. Written here field by field, as the format-1 encoder did.
+    pub(crate) fn format_1_bytes(item: &Item) -> Vec<u8> {
+        let mut w = Writer(vec![FORMAT_1]);
+        w.0.extend_from_slice(item.id.0.as_bytes());
+        w.str(&item.title);
+        w.str(&item.description);
+        w.str(&item.submitter);
+        w.uint(item.anchoring.len() as u64);
+        for a in &item.anchoring {
+            w.str(&a.area);
+            w.uint(a.goals.len() as u64);
+            for g in &a.goals {
+                w.uint(u64::from(*g));
+            }
+        }
+        w.str(item.stage.as_str());
+        w.opt(item.priority, |w, p| w.uint(u64::from(p)));
+        w.str(&item.project_leader);
+        w.strs(&item.project_group);
+        w.str(&item.timeline.text);
+        w.opt(item.timeline.start, Writer::date);
+        w.opt(item.timeline.end, Writer::date);
+        w.opt(item.funds_nok, Writer::uint);
+        w.str(&item.funding_source);
+        w.str(&item.benefits.summary);
+        w.str(&item.benefits.saved_costs);
+        w.str(&item.benefits.saved_time);
+        w.str(&item.benefits.increased_quality);
+        w.str(&item.retires_system);
+        w.strs(&item.tags);
+        w.int(item.created);
+        w.int(item.updated);
+        w.0.push(u8::from(item.deleted));
+        let slot = |s: Slot| match s {
+            Slot::Stage => 0,
+            Slot::Field(f) => {
+                1 + FORMAT_1_FIELDS
+                    .iter()
+                    .position(|x| *x == f)
+                    .expect("a format-1 field") as u64
+            }
+        };
+        w.0.push(1);
+        w.uint(item.sync.versions.len() as u64);
+        for (s, v) in &item.sync.versions {
+            w.uint(slot(*s));
+            w.uint(v.seq);
+            w.str(&v.author);
+        }
+        w.uint(item.sync.conflicts.len() as u64);
+        for c in &item.sync.conflicts {
+            w.uint(slot(c.slot));
+            w.str(&c.by);
+            w.str(&c.winner);
+            w.uint(c.seq);
+            w.opt(c.kept.as_deref(), Writer::str);
+        }
+        w.0
+    }
+
+    #[test]
+    fn format_1_items_are_read_with_the_new_fields_empty() {
+        let mut item = full_item();
+        item.introduces_system = String::new();
+        item.scores.clear();
+        // Tags come after the new field in `FieldName::ALL`: their slot number moved.
+        assert!(item.sync.version(Slot::Field(FieldName::Tags)).is_some());
+        let old = format_1_bytes(&item);
+        assert_eq!(old[0], 1);
+        let read = decode(&old).expect("format 1 decodes");
+        assert_eq!(read, item);
+        assert!(read.sync.version(Slot::Field(FieldName::Tags)).is_some());
+        assert!(read
+            .sync
+            .version(Slot::Field(FieldName::RetiresSystem))
+            .is_none());
+        // Written again, it is format 2 and reads back the same.
+        let new = encode(&read);
+        assert_eq!(new[0], FORMAT);
+        assert_eq!(decode(&new), Ok(item));
+    }
+
+    #[test]
+    fn the_new_fields_round_trip() {
+        let item = full_item();
+        assert!(!item.introduces_system.is_empty());
+        assert_eq!(item.scores.len(), 2);
+        assert_eq!(decode(&encode(&item)), Ok(item));
     }
 
     #[test]
@@ -385,7 +592,8 @@ mod tests {
     #[test]
     fn a_blank_item_is_small() {
         let blank = Item::blank(ItemId(Uuid::from_u128(1)), StageKey::new("innkommet"), 0);
-        assert!(encode(&blank).len() < 50, "{}", encode(&blank).len());
+        // Format 2's two new fields cost a blank item two bytes (an empty text, no scores).
+        assert!(encode(&blank).len() < 52, "{}", encode(&blank).len());
     }
 
     #[test]
@@ -410,14 +618,19 @@ mod tests {
 
     #[test]
     fn oversized_numbers_and_lengths_are_refused() {
-        let mut r = Reader(&[0xff; 11]);
+        let reader = |bytes| Reader {
+            bytes,
+            fields: &FieldName::ALL,
+        };
+        let mut r = reader(&[0xff; 11]);
         assert!(r.uint().is_err());
-        let mut r = Reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        let mut r = reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
         assert_eq!(r.uint(), Ok(u64::MAX));
-        let mut r = Reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]);
+        let mut r = reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]);
         assert!(r.uint().is_err());
-        let mut r = Reader(&[0x05, b'a']);
+        let mut r = reader(&[0x05, b'a']);
         assert!(r.string().is_err());
-        assert!(decode(&[2]).is_err(), "an unknown format");
+        assert!(decode(&[3]).is_err(), "an unknown format");
+        assert!(decode(&[0]).is_err(), "an unknown format");
     }
 }

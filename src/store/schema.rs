@@ -12,13 +12,13 @@ use super::{view, OpenError, StoreError};
 use std::collections::BTreeSet;
 
 /// The layout this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Upgrades a cache by one version.
 pub(crate) type Migration = fn(&Trees) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades a cache from version `n` to `n + 1`.
-pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2];
+pub(crate) const MIGRATIONS: &[Migration] = &[v0_to_v1, v1_to_v2, v2_to_v3];
 
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
 
@@ -85,6 +85,30 @@ fn v0_to_v1(trees: &Trees) -> Result<(), StoreError> {
 /// Both are derived from the log; running this again gives the same result.
 fn v1_to_v2(trees: &Trees) -> Result<(), StoreError> {
     view::rebuild(trees)
+}
+
+/// Version 3 writes the view's items, and the confirmed copies of items with pending ops
+/// (`base`), in item format 2 (a new system, scores). This build
+/// still reads format 1, but an older styr cannot read format 2: the version bump makes
+/// it refuse the cache ("written by a newer styr") instead of failing on an item. Each
+/// item is re-encoded as it is (not folded again: a synced cache's view holds state the
+/// log alone does not give), in one batch; running this again rewrites the same bytes.
+fn v2_to_v3(trees: &Trees) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    for entry in trees.items.iter() {
+        let (key, value) = entry?;
+        let item = codec::decode_item(&key, &value)?;
+        batch.insert(key, codec::encode_item(&item));
+    }
+    trees.items.apply_batch(batch)?;
+    let mut batch = sled::Batch::default();
+    for entry in trees.base.iter() {
+        let (key, value) = entry?;
+        let item = codec::decode_base(&key, &value)?;
+        batch.insert(key, codec::encode_base(item.as_ref()));
+    }
+    trees.base.apply_batch(batch)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -168,6 +192,40 @@ mod tests {
         assert!(matches!(err, Err(OpenError::Corrupt(_))), "{err:?}");
         assert_eq!(read_version(&t), Ok(Some(1)));
         assert!(t.meta.get("ran-2").expect("get").is_none());
+    }
+
+    #[test]
+    fn version_3_rewrites_format_1_items_as_format_2() {
+        use crate::store::item_codec::tests::{format_1_bytes, full_item};
+        let t = temp_trees();
+        let mut item = full_item();
+        item.introduces_system.clear();
+        item.scores.clear();
+        let key = codec::item_key(&item.id);
+        t.items
+            .insert(&key[..], format_1_bytes(&item))
+            .expect("insert");
+        let mut base = vec![1];
+        base.extend(format_1_bytes(&item));
+        t.base.insert(&key[..], base).expect("insert");
+        t.meta
+            .insert(META_SCHEMA_VERSION, &2u32.to_be_bytes()[..])
+            .expect("insert");
+        assert_eq!(migrate(&t, MIGRATIONS), Ok(3));
+        let stored = t.items.get(&key[..]).expect("get").expect("kept");
+        assert_eq!(stored[0], 2, "format 2 now");
+        assert_eq!(codec::decode_item(&key, &stored), Ok(item.clone()));
+        let stored = t.base.get(&key[..]).expect("get").expect("kept");
+        assert_eq!(stored[1], 2, "format 2 now");
+        assert_eq!(codec::decode_base(&key, &stored), Ok(Some(item)));
+        // Again: the same bytes.
+        v2_to_v3(&t).expect("runs again");
+        assert_eq!(
+            t.items.get(&key[..]).expect("get").as_deref(),
+            Some(
+                &codec::encode_item(&codec::decode_item(&key, &stored[1..]).expect("decodes"))[..]
+            )
+        );
     }
 
     #[test]

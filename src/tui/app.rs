@@ -16,11 +16,16 @@ use std::sync::Arc;
 
 pub enum Screen {
     Board,
-    Detail { id: ItemId, scroll: u16 },
+    Detail {
+        id: ItemId,
+        scroll: u16,
+    },
     Form(Box<FormState>),
     Meeting(Box<super::meeting::MeetingScreen>),
     Decisions(Box<super::decisions::DecisionsScreen>),
     Triage(Box<super::triage::TriageScreen>),
+    /// The scoring form, over the screen it was opened from (see `scoring::open`).
+    Scoring(Box<super::scoring::ScoringScreen>),
 }
 
 pub enum Overlay {
@@ -334,14 +339,14 @@ impl App {
             return vec![];
         }
         if undoable {
-            let inverse = self.view().inverse_all(&payload);
+            let inverse = self.view().inverse_all_by(self.user(), &payload);
             if !inverse.is_empty() {
                 self.undo.push(inverse);
             }
         }
         let ids = payload.items().to_vec();
         let id = ids.first().copied();
-        let mut op = Op::new(&self.author, (self.clock)(), payload);
+        let mut op = Op::new(self.user(), (self.clock)(), payload);
         op.base_seq = self.replica.last_seq();
         if self.sync.is_none() {
             // A portfolio without a server: this app is the one that numbers cases and
@@ -438,6 +443,17 @@ impl App {
         self.replica.view()
     }
 
+    /// Who this app's changes are by: the server's name for us once it has said (it
+    /// stamps that name on every op it stores), else the configured author. A pending
+    /// op therefore shows under the same name as it will once confirmed, which matters
+    /// for what is keyed by author (each scorer's score).
+    pub fn user(&self) -> &str {
+        self.sync
+            .as_ref()
+            .and_then(|s| s.identity.as_ref())
+            .map_or(self.author.as_str(), |i| i.user.as_str())
+    }
+
     /// The role the server gave us, once it has said; `None` for a local portfolio.
     pub fn role(&self) -> Option<Role> {
         self.sync.as_ref()?.identity.as_ref().map(|i| i.role)
@@ -486,6 +502,10 @@ impl App {
                 | Action::Accept
                 | Action::Park
                 | Action::Reject
+                | Action::ScoreItem
+                | Action::AdjustUp
+                | Action::AdjustDown
+                | Action::Withdraw
         );
         if !writes {
             return true;
@@ -535,6 +555,10 @@ impl App {
     pub fn may(&self, payload: &Payload) -> Result<(), String> {
         if self.is_read_only() {
             return Err(self.t.sync.read_only_refused.to_string());
+        }
+        // What no server would keep, whoever sends it (a score that does not fit its set).
+        if let Err(e) = payload.check() {
+            return Err((self.t.scoring.refusal)(&e));
         }
         let Some(r) = self.role() else {
             return Ok(());

@@ -40,6 +40,14 @@ fn history_line(app: &App, h: &HistoryEntry) -> String {
         }
         HistoryEvent::Deleted => t.ev_deleted.to_string(),
         HistoryEvent::Restored => t.ev_restored.to_string(),
+        HistoryEvent::Scored {
+            set,
+            total: Some(total),
+        } => fill(
+            t.scoring.ev_scored,
+            &[("total", total), ("set", &(t.scoring.set_name)(set))],
+        ),
+        HistoryEvent::Scored { total: None, .. } => t.scoring.ev_withdrawn.to_string(),
     };
     format!("{}  {}  {what}", date(h.at), h.author)
 }
@@ -111,9 +119,21 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, id: ItemId, scroll: u16) {
             field(&mut lines, (t.fields)(name), &value, th.base);
         }
         flag(&mut lines, Slot::Field(name));
+        // One system in, one out: said in words under the pair, not by colour alone.
+        if name == FieldName::RetiresSystem && item.lacks_retired_system() {
+            field(&mut lines, "", t.scoring.lacks_retired_system, th.warn);
+        }
     }
     field(&mut lines, t.created_at, &date(item.created), th.base);
     field(&mut lines, t.updated_at, &date(item.updated), th.base);
+    // The scores as labelled lines, like the fields: one line when nobody has scored.
+    for (i, text) in super::scoring_view::summary_lines(app, item)
+        .iter()
+        .enumerate()
+    {
+        let label = if i == 0 { t.scoring.heading } else { "" };
+        field(&mut lines, label, text, th.base);
+    }
     if !item.description.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled((t.fields)(FieldName::Description), th.accent));

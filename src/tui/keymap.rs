@@ -91,6 +91,13 @@ pub enum Action {
     LinkSimilar,
     /// New proposal form: pick the next look-alike.
     NextSimilar,
+    /// Opens the scoring form for the selected item (the user's own score on the criteria).
+    ScoreItem,
+    /// Raises or lowers the scorer's adjustment of the sum, within ±5.
+    AdjustUp,
+    AdjustDown,
+    /// Withdraws the user's score of the item.
+    Withdraw,
 }
 
 /// Which screen's keys apply.
@@ -102,6 +109,8 @@ pub enum Context {
     Meeting,
     Decisions,
     Triage,
+    /// The scoring form.
+    Scoring,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +184,7 @@ static BOARD: &[Binding] = &[
     b(&[k('/')], "/", Action::Filter),
     b(&[k('t')], "t", Action::Triage),
     b(&[k('M')], "M", Action::Meetings),
+    b(&[k('S')], "S", Action::ScoreItem),
     b(&[k('A')], "A", Action::AddToAgenda),
     b(&[k('D')], "D", Action::Decisions),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
@@ -270,6 +280,7 @@ static DETAIL: &[Binding] = &[
     ),
     b(&[k('d'), code(KeyCode::Delete)], "d/Del", Action::Delete),
     b(&[k('u')], "u", Action::Undo),
+    b(&[k('S')], "S", Action::ScoreItem),
     b(&[k('v')], "v", Action::TakeOther),
     b(&[k('V')], "V", Action::KeepShown),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),
@@ -295,6 +306,35 @@ static FORM: &[Binding] = &[
     b(&[ctrl('p')], "Ctrl-P", Action::Palette),
 ];
 
+/// The scoring form. The comment field takes typed text, so help and the palette are on
+/// F1 and Ctrl-P only (as in the edit form); while the comment has focus, only Tab,
+/// Ctrl-S, Esc and those two are keys (see `tui::scoring`).
+static SCORING: &[Binding] = &[
+    b(&[code(KeyCode::Up), k('k')], "↑/k", Action::Up),
+    b(&[code(KeyCode::Down), k('j')], "↓/j", Action::Down),
+    b(
+        &[k('1'), k('2'), k('3'), k('4'), k('5')],
+        "1–5",
+        Action::Score(0),
+    ),
+    b(&[k('+')], "+", Action::AdjustUp),
+    b(&[k('-')], "-", Action::AdjustDown),
+    b(
+        &[
+            code(KeyCode::Tab),
+            shift(KeyCode::BackTab),
+            code(KeyCode::BackTab),
+        ],
+        "Tab",
+        Action::NextField,
+    ),
+    b(&[ctrl('s')], "Ctrl-S", Action::Save),
+    b(&[k('x')], "x", Action::Withdraw),
+    b(&[code(KeyCode::Esc)], "Esc", Action::Back),
+    b(&[code(KeyCode::F(1))], "F1", Action::Help),
+    b(&[ctrl('p')], "Ctrl-P", Action::Palette),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Board => BOARD,
@@ -303,6 +343,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Meeting => MEETING,
         Context::Decisions => DECISIONS,
         Context::Triage => TRIAGE,
+        Context::Scoring => SCORING,
     }
 }
 

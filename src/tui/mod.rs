@@ -15,6 +15,8 @@ pub mod msg;
 pub mod overlay;
 pub mod palette;
 pub mod run;
+pub mod scoring;
+pub mod scoring_view;
 pub mod theme;
 pub mod triage;
 pub mod triage_view;

@@ -10,6 +10,7 @@ use super::keymap::{self, Action, Context};
 use super::meeting;
 use super::msg::{Effect, Msg};
 use super::palette;
+use super::scoring;
 use super::triage;
 use crate::i18n::fill;
 use crate::model::similar::likely_duplicates;
@@ -127,6 +128,7 @@ pub fn context(app: &App) -> Context {
         Screen::Decisions(s) if s.form.is_some() => Context::Form,
         Screen::Decisions(_) => Context::Decisions,
         Screen::Triage(_) => Context::Triage,
+        Screen::Scoring(_) => Context::Scoring,
     }
 }
 
@@ -191,6 +193,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Some(a) => perform(app, a),
             None => vec![],
         },
+        Screen::Scoring(_) => scoring::key(app, k),
         Screen::Form(form) => {
             if form.confirm_discard {
                 if is_yes(&k) {
@@ -352,6 +355,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match &mut app.screen {
         Screen::Board => board_action(app, action),
+        Screen::Scoring(_) => scoring::action(app, action),
         Screen::Meeting(_) => {
             let Screen::Meeting(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
                 return vec![];
@@ -437,6 +441,7 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 Action::Down => *scroll = scroll.saturating_add(1),
                 Action::Edit => open_form(app, id, true),
+                Action::ScoreItem => return scoring::open(app, id),
                 Action::MoveNext | Action::MovePrev => return move_item(app, id, action),
                 Action::TakeOther => return settle(app, id, true),
                 Action::KeepShown => return settle(app, id, false),
@@ -561,6 +566,11 @@ fn board_action(app: &mut App, action: Action) -> Vec<Effect> {
                     app.history = Some((id, History::Loading));
                     return vec![Effect::LoadHistory(id)];
                 }
+            }
+        }
+        Action::ScoreItem => {
+            if let Some(id) = app.selected_id() {
+                return scoring::open(app, id);
             }
         }
         Action::AddToAgenda => {

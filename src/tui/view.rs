@@ -60,6 +60,7 @@ pub fn view(app: &App, f: &mut Frame) {
         Screen::Meeting(s) => super::meeting_view::view(app, f, body, s),
         Screen::Decisions(s) => super::decisions::view(app, f, body, s),
         Screen::Triage(s) => super::triage_view::view(app, f, body, s),
+        Screen::Scoring(s) => super::scoring_view::view(app, f, body, s),
     }
     if let (true, Some(line)) = (shows_filter(app), board::filter_line(app)) {
         f.render_widget(
@@ -81,6 +82,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         Screen::Meeting(_) => app.t.meeting.title,
         Screen::Decisions(_) => app.t.meeting.decisions_title,
         Screen::Triage(_) => app.t.triage.title,
+        Screen::Scoring(_) => app.t.scoring.heading,
     };
     let left = format!(" styr · {} · {screen}", app.title);
     let right = format!("{} ", app.t.hint_help);
@@ -125,6 +127,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             if s.list.is_empty() { 0 } else { s.selected + 1 },
             s.list.len()
         )),
+        Screen::Scoring(s) => app.view().get(&s.item).map(|i| app.stage_name(&i.stage)),
     }
     .unwrap_or_default();
     let mut left = match app.screen {

@@ -8,6 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
+use styr::model::vote::Scores;
 use styr::model::{Anchor, FieldValue, ItemId, Op, OpId, Payload, StageKey, Stages, OP_VERSION};
 use uuid::Uuid;
 
@@ -68,7 +69,7 @@ pub fn anchor() -> impl Strategy<Value = Anchor> {
         .prop_map(|(area, goals)| Anchor { area, goals })
 }
 
-/// One value for each of the eighteen fields, with equal weight.
+/// One value for each of the nineteen fields, with equal weight.
 pub fn field_value() -> impl Strategy<Value = FieldValue> {
     prop_oneof![
         text().prop_map(FieldValue::Title),
@@ -87,6 +88,7 @@ pub fn field_value() -> impl Strategy<Value = FieldValue> {
         text().prop_map(FieldValue::SavedCosts),
         text().prop_map(FieldValue::SavedTime),
         text().prop_map(FieldValue::IncreasedQuality),
+        text().prop_map(FieldValue::IntroducesSystem),
         text().prop_map(FieldValue::RetiresSystem),
         text_list().prop_map(FieldValue::Tags),
     ]
@@ -96,11 +98,57 @@ pub fn field_values() -> impl Strategy<Value = Vec<FieldValue>> {
     prop::collection::vec(field_value(), 0..4)
 }
 
+/// Marks for a criteria set: mostly valid (one mark 1–5 per criterion of a known set,
+/// an adjustment with a comment), sometimes not (a wrong count, a mark or adjustment out
+/// of range, an unknown set, an adjustment without a comment), since the fold and the
+/// server must cope with both. `None` is a withdrawal.
+pub fn score() -> impl Strategy<Value = (String, Option<Scores>)> {
+    let valid = prop::sample::select(vec![("prosjektportalen", 5usize), ("nordland", 3)])
+        .prop_flat_map(|(set, n)| {
+            (
+                prop::collection::vec(1u8..=5, n),
+                -5i8..=5,
+                "[a-zæøå ]{1,12}",
+            )
+                .prop_map(move |(criteria, adjustment, comment)| {
+                    (
+                        set.to_string(),
+                        Some(Scores {
+                            criteria,
+                            adjustment,
+                            comment,
+                        }),
+                    )
+                })
+        });
+    let any = (
+        prop_oneof![
+            Just("prosjektportalen".to_string()),
+            Just("nordland".to_string()),
+            "[a-z]{0,6}",
+        ],
+        prop::option::of(
+            (prop::collection::vec(0u8..=7, 0..7), any::<i8>(), text()).prop_map(
+                |(criteria, adjustment, comment)| Scores {
+                    criteria,
+                    adjustment,
+                    comment,
+                },
+            ),
+        ),
+    );
+    prop_oneof![
+        4 => valid,
+        1 => Just(("nordland".to_string(), None)),
+        1 => any,
+    ]
+}
+
 /// Which kinds of payload a strategy may produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kinds {
     All,
-    /// Edit, move, delete and restore: the ops that change an existing item.
+    /// Edit, move, delete, restore and score: the ops that change an existing item.
     Changes,
 }
 
@@ -121,7 +169,12 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
     let move_ =
         (item_id(pool.clone()), stage_key()).prop_map(|(item, to)| Payload::MoveItem { item, to });
     let delete = item_id(pool.clone()).prop_map(|item| Payload::DeleteItem { item });
-    let restore = item_id(pool).prop_map(|item| Payload::RestoreItem { item });
+    let restore = item_id(pool.clone()).prop_map(|item| Payload::RestoreItem { item });
+    let score = (item_id(pool), score()).prop_map(|(item, (set, scores))| Payload::ScoreItem {
+        item,
+        set,
+        scores,
+    });
     match kinds {
         Kinds::All => prop_oneof![
             3 => create,
@@ -129,6 +182,7 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
             2 => move_,
             1 => delete,
             1 => restore,
+            2 => score,
         ]
         .boxed(),
         Kinds::Changes => prop_oneof![
@@ -136,6 +190,7 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
             2 => move_,
             1 => delete,
             1 => restore,
+            2 => score,
         ]
         .boxed(),
     }

@@ -92,7 +92,11 @@ pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout
             quoted(&header.iter().map(|h| h.trim()).collect::<Vec<_>>()),
         )));
     }
-    let mapped: Vec<Option<&'static str>> = names.iter().map(|n| map.target(n)).collect();
+    // A `--map` wins; then the headers every format knows ("nytt system", …).
+    let mapped: Vec<Option<&'static str>> = names
+        .iter()
+        .map(|n| map.target(n).or_else(|| alias(n)))
+        .collect();
     let unmapped: Vec<&str> = names
         .iter()
         .zip(&mapped)
@@ -149,6 +153,14 @@ pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout
         }
     }
     Ok(Layout { columns })
+}
+
+/// The field a header names in every format (see [`columns::ALIASES`]).
+fn alias(normalised: &str) -> Option<&'static str> {
+    columns::ALIASES
+        .iter()
+        .find(|(h, _)| *h == normalised)
+        .map(|(_, field)| *field)
 }
 
 fn unknown_header(header: &[String]) -> ImportError {
@@ -224,6 +236,24 @@ mod tests {
         let h: Vec<String> = ["tittel"].map(String::from).to_vec();
         let msg = detect_mapped(&h, &map).unwrap_err().to_string();
         assert!(msg.contains("'navn på tiltak'"), "{msg}");
+    }
+
+    #[test]
+    fn system_columns_join_any_format() {
+        let l = detect_str("tittel,fra,Nytt system,Fases ut").unwrap();
+        assert_eq!(
+            names(&l),
+            ["tittel", "fra", "introduces_system", "retires_system"]
+        );
+        let l = detect_str("tiltak,prioritet, Innfører system ").unwrap();
+        assert_eq!(names(&l), ["tiltak", "prioritet", "introduces_system"]);
+        assert_eq!(l.columns[2].1, "Innfører system", "spelled as in the file");
+        let l = detect_str("title,New System").unwrap();
+        assert_eq!(names(&l), ["title", "introduces_system"]);
+        let msg = detect_str("title,introduces_system,nytt system")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("both give the field"), "{msg}");
     }
 
     #[test]

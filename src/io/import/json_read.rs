@@ -15,7 +15,8 @@ pub fn read_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
 /// As [`read_json`], checking stage keys against `stages`.
 ///
 /// Every field of each item is imported, with its id and stage. Deleted items are left
-/// out, and so is the history: the import starts each item's history afresh. A key
+/// out, and so are the history and the scores: the import starts each item's history
+/// afresh, and a score is its scorer's own op, which an import cannot make for them. A key
 /// styr does not know is an error, as an unknown CSV column is, so nothing is dropped
 /// silently (a file from a newer styr is refused rather than half-read).
 pub fn read_json_with(text: &str, stages: &Stages) -> Result<Vec<ImportedItem>, ImportError> {
@@ -93,7 +94,7 @@ fn unknown_stage(item: &Item, stages: &Stages) -> String {
 /// The keys of an item as styr's JSON export writes them: the fields of `Item` (empty
 /// ones are left out when written) and its `history`. A test checks this list against
 /// an item with every field set, so it cannot drift from the model.
-const ITEM_KEYS: [&str; 19] = [
+const ITEM_KEYS: [&str; 21] = [
     "id",
     "title",
     "description",
@@ -107,8 +108,10 @@ const ITEM_KEYS: [&str; 19] = [
     "funds_nok",
     "funding_source",
     "benefits",
+    "introduces_system",
     "retires_system",
     "tags",
+    "scores",
     "created",
     "updated",
     "deleted",
@@ -169,6 +172,18 @@ mod tests {
             item.set(FieldValue::parse(name, text).expect("a valid sample"));
         }
         item.deleted = true;
+        item.scores.insert(
+            "radgiver-a".into(),
+            crate::model::ItemScore {
+                set: "nordland".into(),
+                scores: crate::model::vote::Scores {
+                    criteria: vec![1, 2, 3],
+                    adjustment: 0,
+                    comment: String::new(),
+                },
+                at: 0,
+            },
+        );
         let written = crate::io::export::to_json(
             &crate::model::Portfolio::from_items([item]),
             &Default::default(),

@@ -74,6 +74,7 @@ impl<'a> Row<'a> {
                 "saved_costs" => fields.push(F::SavedCosts(cell.text())),
                 "saved_time" => fields.push(F::SavedTime(cell.text())),
                 "increased_quality" => fields.push(F::IncreasedQuality(cell.text())),
+                "introduces_system" => fields.push(F::IntroducesSystem(cell.text())),
                 "retires_system" => fields.push(F::RetiresSystem(cell.text())),
                 "tags" => fields.push(F::Tags(cell.list())),
                 other => {

@@ -87,6 +87,18 @@ pub struct BodyRules {
     pub per_municipality: bool,
     /// Dots each voter spreads in a dot vote.
     pub dots: u32,
+    /// The key of the criteria set items are scored on: "prosjektportalen" (the
+    /// default) or "nordland". An unknown key is refused when the settings are read.
+    #[serde(with = "criteria_key")]
+    pub criteria: String,
+}
+
+impl BodyRules {
+    /// The criteria set the body scores items on. The key was checked when the settings
+    /// were read; a key set some other way that styr does not know gives the default.
+    pub fn criteria_set(&self) -> crate::model::criteria::CriteriaSet {
+        crate::model::criteria::CriteriaSet::by_key(&self.criteria).unwrap_or_default()
+    }
 }
 
 impl Default for BodyRules {
@@ -97,7 +109,31 @@ impl Default for BodyRules {
             casting_vote: false,
             per_municipality: false,
             dots: 5,
+            criteria: "prosjektportalen".into(),
         }
+    }
+}
+
+/// The criteria set as the settings name it: one of `CriteriaSet::KEYS`, in any case;
+/// anything else is an error that names the sets (reported with the file and line).
+mod criteria_key {
+    use crate::model::criteria::CriteriaSet;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(key: &str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(key)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let text = String::deserialize(d)?;
+        let key = text.trim().to_lowercase();
+        if CriteriaSet::by_key(&key).is_some() {
+            return Ok(key);
+        }
+        Err(serde::de::Error::custom(format!(
+            "unknown criteria set \"{text}\"; the sets are {}",
+            CriteriaSet::KEYS.join(" and ")
+        )))
     }
 }
 
