@@ -537,3 +537,34 @@ pub struct IoStrings {
     pub progress_checking: &'static str,
     pub unknown_stage: &'static str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::criteria::{CriteriaSet, SCORE_MAX, SCORE_MIN};
+
+    #[test]
+    fn every_mark_of_every_criterion_has_guidance_in_both_languages() {
+        for lang in [Lang::Nb, Lang::En] {
+            let t = lang.strings();
+            for key in CriteriaSet::KEYS {
+                let set = CriteriaSet::by_key(key).expect("a known set");
+                for c in &set.criteria {
+                    let texts: Vec<&str> = (SCORE_MIN..=SCORE_MAX)
+                        .map(|m| (t.criterion_guidance)(c, m))
+                        .collect();
+                    assert!(texts.iter().all(|g| !g.is_empty()), "{lang:?} {c}");
+                    let mut unique = texts.clone();
+                    unique.dedup();
+                    assert_eq!(unique.len(), 5, "{lang:?} {c}: five different levels");
+                    assert_ne!((t.criterion)(c), c.as_str(), "{lang:?} names {c}");
+                }
+                assert_ne!((t.scoring.set_name)(key), key, "{lang:?} names {key}");
+            }
+            // Outside the scale, or an unknown criterion: nothing, never a panic.
+            assert_eq!((t.criterion_guidance)("risk", 0), "");
+            assert_eq!((t.criterion_guidance)("risk", 6), "");
+            assert_eq!((t.criterion_guidance)("ukjent", 3), "");
+        }
+    }
+}
