@@ -365,3 +365,88 @@ fn editing_after_the_warning_looks_again() {
     assert_eq!(ops.len(), 1, "{ops:?}");
     assert!(matches!(ops[0].payload, Payload::CreateItem { .. }));
 }
+
+/// Scores the selected proposal of the triage screen with five equal marks.
+fn score_selected(app: &mut App, mark: char) {
+    press(app, "S");
+    assert!(matches!(app.screen, Screen::Scoring(_)));
+    let script: String = [mark; 5]
+        .iter()
+        .map(|m| format!("{m}j"))
+        .collect::<String>();
+    press(app, &script);
+    let ops = persisted(&press(app, "<C-s>"));
+    assert_eq!(ops.len(), 1, "one score op");
+    assert!(matches!(ops[0].payload, Payload::ScoreItem { .. }));
+    assert!(
+        matches!(app.screen, Screen::Triage(_)),
+        "saving goes back to triage"
+    );
+}
+
+#[test]
+fn scores_from_triage_sort_and_filter_the_list() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "tjj");
+    let third = triage(&app).selected_id().expect("a selection");
+    score_selected(&mut app, '5'); // 25: Må ha
+    assert_eq!(triage(&app).selected_id(), Some(third), "the place is kept");
+    press(&mut app, "j");
+    let fourth = triage(&app).selected_id().expect("a selection");
+    score_selected(&mut app, '2'); // 10: Kan ha
+                                   // By score: the best first, then the lower, then the unscored in board order.
+    press(&mut app, "s");
+    let list = triage(&app).list.clone();
+    assert_eq!(list[..2], [third, fourth]);
+    assert_eq!(list.len(), 24);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("etter poeng"), "{text}");
+    assert!(text.contains("Må ha 25"), "{text}");
+    assert!(text.contains("Kan ha 10"), "{text}");
+    // The preview says what the scorers gave.
+    assert!(text.contains("Snitt 25"), "{text}");
+    // Filter by class: Må ha only, then Bør ha (none), and round to all again.
+    press(&mut app, "f");
+    assert_eq!(triage(&app).list, vec![third]);
+    assert!(screen(&mut app, 100, 30).contains("bare Må ha"));
+    press(&mut app, "f");
+    assert!(triage(&app).list.is_empty());
+    press(&mut app, "f");
+    assert_eq!(triage(&app).list, vec![fourth], "Kan ha");
+    press(&mut app, "f");
+    assert!(triage(&app).list.is_empty(), "Skal ikke ha");
+    press(&mut app, "f");
+    assert_eq!(triage(&app).list.len(), 22, "the unscored");
+    press(&mut app, "f");
+    assert_eq!(triage(&app).list.len(), 24, "all again");
+}
+
+#[test]
+fn a_proposal_that_brings_a_system_and_retires_none_is_flagged() {
+    use styr::model::FieldValue;
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "t");
+    let first = triage(&app).list[0];
+    // Say it brings in a system (an edit, as the form would make it).
+    let payload = Payload::EditItem {
+        item: first,
+        changes: vec![FieldValue::IntroducesSystem("Elevportal X".into())],
+    };
+    let effects = app.commit(payload, true);
+    perform(&mut app, &effects);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("⚑"), "{text}");
+    assert!(text.contains("Innfører et nytt system"), "{text}");
+    assert!(text.contains("Nytt system: Elevportal X"), "{text}");
+    // Naming the system it retires takes the flag away.
+    let effects = app.commit(
+        Payload::EditItem {
+            item: first,
+            changes: vec![FieldValue::RetiresSystem("Gammel elevportal".into())],
+        },
+        true,
+    );
+    perform(&mut app, &effects);
+    let text = screen(&mut app, 100, 30);
+    assert!(!text.contains("⚑"), "{text}");
+}

@@ -192,6 +192,8 @@ fn action_name(a: Action) -> &'static str {
         Action::Mark => "Mark / unmark",
         Action::MarkAll => "Mark all in the list",
         Action::ClearMarks => "Clear all marks",
+        Action::SortByScore => "Sort: board, score, disagreement",
+        Action::FilterByClass => "Show one class only (Must, Should, …)",
         Action::LinkSimilar => "Link the proposal to the item it looks like",
         Action::NextSimilar => "Pick the next look-alike",
         Action::Newline => "New line (in the description)",
@@ -254,7 +256,7 @@ fn role_name(r: Role) -> &'static str {
 
 static TRIAGE: TriageStrings = TriageStrings {
     title: "Proposals",
-    hint: "a accept · p park · r reject · Space mark · * all · c none · / search",
+    hint: "a accept · p park · r reject · Space mark · * all · c none · / search · S score · s sort · f class",
     marked: " {n} marked ",
     empty: "No proposals here.",
     similar: "Looks like:",
@@ -270,6 +272,11 @@ static TRIAGE: TriageStrings = TriageStrings {
     cancelled: "Cancelled; nothing was moved.",
     moved_one: "“{title}” → {stage} – u undoes",
     moved_many: "{n} items → {stage} – u undoes",
+    sorted_score: "by score",
+    sorted_spread: "by disagreement",
+    only: "only {class}",
+    unscored: "unscored",
+    flag: "⚑",
 };
 
 static MEETING: MeetingStrings = MeetingStrings {

@@ -297,6 +297,14 @@ pub struct TriageStrings {
     pub moved_one: &'static str,
     /// {n} {stage}
     pub moved_many: &'static str,
+    /// In the list's title: the order by score and by disagreement.
+    pub sorted_score: &'static str,
+    pub sorted_spread: &'static str,
+    /// In the list's title: {class}, or `unscored` for those without a score.
+    pub only: &'static str,
+    pub unscored: &'static str,
+    /// The one-in-one-out mark on a listed proposal.
+    pub flag: &'static str,
 }
 
 pub struct MeetingStrings {

@@ -192,6 +192,8 @@ fn action_name(a: Action) -> &'static str {
         Action::Mark => "Merk / fjern merke",
         Action::MarkAll => "Merk alle i lista",
         Action::ClearMarks => "Fjern alle merker",
+        Action::SortByScore => "Sorter: tavla, poeng, uenighet",
+        Action::FilterByClass => "Vis bare én klasse (Må ha, Bør ha, …)",
         Action::LinkSimilar => "Lenk innspillet til saken det ligner på",
         Action::NextSimilar => "Velg neste sak det ligner på",
         Action::Newline => "Ny linje (i beskrivelsen)",
@@ -252,7 +254,7 @@ fn role_name(r: Role) -> &'static str {
 
 static TRIAGE: TriageStrings = TriageStrings {
     title: "Innspill",
-    hint: "a godta · p parker · r avvis · Space merk · * alle · c ingen · / søk",
+    hint: "a godta · p parker · r avvis · Space merk · * alle · c ingen · / søk · S poeng · s sorter · f klasse",
     marked: " {n} merket ",
     empty: "Ingen innspill her.",
     similar: "Ligner på:",
@@ -268,6 +270,11 @@ static TRIAGE: TriageStrings = TriageStrings {
     cancelled: "Avbrutt; ingenting er flyttet.",
     moved_one: "«{title}» → {stage} – u angrer",
     moved_many: "{n} saker → {stage} – u angrer",
+    sorted_score: "etter poeng",
+    sorted_spread: "etter uenighet",
+    only: "bare {class}",
+    unscored: "uten poeng",
+    flag: "⚑",
 };
 
 static MEETING: MeetingStrings = MeetingStrings {

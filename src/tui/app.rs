@@ -305,7 +305,11 @@ impl App {
             *row = (*row).min(c.items.len().saturating_sub(1));
         }
         if let Screen::Triage(t) = &mut self.screen {
-            t.refresh(&self.columns, self.replica.view());
+            t.refresh(
+                &self.columns,
+                self.replica.view(),
+                &self.body_rules.criteria_set(),
+            );
         }
     }
 

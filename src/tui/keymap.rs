@@ -87,6 +87,10 @@ pub enum Action {
     MarkAll,
     /// Triage: clear the marks.
     ClearMarks,
+    /// Triage: order by board, by mean score, or by disagreement between scorers.
+    SortByScore,
+    /// Triage: only one priority class (or the unscored), in turn.
+    FilterByClass,
     /// New proposal form: link it to the look-alike shown instead of creating it.
     LinkSimilar,
     /// New proposal form: pick the next look-alike.
@@ -240,6 +244,9 @@ static TRIAGE: &[Binding] = &[
     b(&[k(' ')], "Space", Action::Mark),
     b(&[k('*')], "*", Action::MarkAll),
     b(&[k('c')], "c", Action::ClearMarks),
+    b(&[k('S')], "S", Action::ScoreItem),
+    b(&[k('s')], "s", Action::SortByScore),
+    b(&[k('f')], "f", Action::FilterByClass),
     b(&[k('/')], "/", Action::Filter),
     b(&[code(KeyCode::Enter)], "Enter", Action::Open),
     b(&[k('u')], "u", Action::Undo),

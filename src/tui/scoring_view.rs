@@ -194,7 +194,7 @@ pub fn summary_lines(app: &App, item: &Item) -> Vec<String> {
 }
 
 /// "Må ha", "Bør ha", … as the screens name the classes.
-fn class_name(app: &App, class: PriorityClass) -> &'static str {
+pub(super) fn class_name(app: &App, class: PriorityClass) -> &'static str {
     let [must, should, could, not] = app.t.meeting.classes;
     match class {
         PriorityClass::MustHave => must,
@@ -205,7 +205,7 @@ fn class_name(app: &App, class: PriorityClass) -> &'static str {
 }
 
 /// A value × 100 as a decimal number with two places, in the language's way ("21,67").
-fn decimal(app: &App, x100: i64) -> String {
+pub(super) fn decimal(app: &App, x100: i64) -> String {
     let sign = if x100 < 0 { "-" } else { "" };
     let abs = x100.unsigned_abs();
     format!(

@@ -13,10 +13,11 @@ use super::app::{App, Column, Screen};
 use super::editor::{Edited, Editor};
 use super::keymap::Action;
 use super::msg::Effect;
+use crate::model::criteria::{CriteriaSet, PriorityClass};
 use crate::model::similar::{likely_duplicates, Similar};
-use crate::model::{ItemId, Payload, Portfolio, StageKey, Stages};
+use crate::model::{ItemId, Payload, Portfolio, ScoreSummary, StageKey, Stages};
 use crossterm::event::{KeyCode, KeyEvent};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// How many look-alikes the preview lists.
 const SIMILAR_SHOWN: usize = 3;
@@ -34,6 +35,47 @@ pub struct TriageScreen {
     /// Existing items like the selected one, worked out when the selection moves.
     pub similar: Vec<Similar>,
     similar_for: Option<ItemId>,
+    pub sort: SortBy,
+    /// Only proposals of this class (`Some(None)`: only those nobody has scored yet).
+    pub class_filter: Option<Option<PriorityClass>>,
+    /// The score summary of each listed proposal that has one, in the body's criteria
+    /// set: worked out with the list, read while drawing.
+    pub scores: HashMap<ItemId, ScoreSummary>,
+}
+
+/// The list's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// The board's order (best match first while searching).
+    #[default]
+    Board,
+    /// Highest mean score first; unscored last.
+    Score,
+    /// Where scorers disagree most first, for the meeting to talk about; unscored last.
+    Spread,
+}
+
+impl SortBy {
+    fn next(self) -> SortBy {
+        match self {
+            SortBy::Board => SortBy::Score,
+            SortBy::Score => SortBy::Spread,
+            SortBy::Spread => SortBy::Board,
+        }
+    }
+}
+
+/// The class filter after `f`: every class in turn, then the unscored, then all.
+fn next_class_filter(f: Option<Option<PriorityClass>>) -> Option<Option<PriorityClass>> {
+    use PriorityClass::*;
+    match f {
+        None => Some(Some(MustHave)),
+        Some(Some(MustHave)) => Some(Some(ShouldHave)),
+        Some(Some(ShouldHave)) => Some(Some(CouldHave)),
+        Some(Some(CouldHave)) => Some(Some(WillNotHave)),
+        Some(Some(WillNotHave)) => Some(None),
+        Some(None) => None,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +127,9 @@ impl TriageScreen {
             prompt: None,
             similar: Vec::new(),
             similar_for: None,
+            sort: SortBy::Board,
+            class_filter: None,
+            scores: HashMap::new(),
         }
     }
 
@@ -95,14 +140,38 @@ impl TriageScreen {
     /// Takes the stage's column as it now is. The selection stays on its proposal; when
     /// that proposal has left the list (it was just moved), the one after it takes its
     /// place, so the next proposal is up without a key. Marks of proposals that left
-    /// are dropped.
-    pub fn refresh(&mut self, columns: &[Column], portfolio: &Portfolio) {
+    /// are dropped. The class filter and the sort by score apply on top of the board's
+    /// order (a stable sort: equal scores keep it).
+    pub fn refresh(&mut self, columns: &[Column], portfolio: &Portfolio, set: &CriteriaSet) {
         let was = self.selected_id();
-        self.list = columns
+        let mut list: Vec<ItemId> = columns
             .iter()
             .find(|c| c.stage == self.stage)
             .map(|c| c.items.clone())
             .unwrap_or_default();
+        self.scores = list
+            .iter()
+            .filter_map(|id| {
+                let summary = portfolio.get(id)?.score_summary(set)?;
+                Some((*id, summary))
+            })
+            .collect();
+        let scores = &self.scores;
+        if let Some(want) = self.class_filter {
+            list.retain(|id| scores.get(id).map(|s| s.class) == want);
+        }
+        match self.sort {
+            SortBy::Board => {}
+            SortBy::Score => list.sort_by(|a, b| match (scores.get(a), scores.get(b)) {
+                (Some(x), Some(y)) => y.cmp_mean(x),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            }),
+            SortBy::Spread => list.sort_by(|a, b| match (scores.get(a), scores.get(b)) {
+                (Some(x), Some(y)) => y.spread.cmp(&x.spread),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            }),
+        }
+        self.list = list;
         if let Some(i) = was.and_then(|id| self.list.iter().position(|&x| x == id)) {
             self.selected = i;
         }
@@ -136,7 +205,11 @@ impl TriageScreen {
 /// Opens the triage screen on the first stage (Innkommet).
 pub fn open(app: &mut App) {
     let mut screen = TriageScreen::new(app.stages.first().clone());
-    screen.refresh(&app.columns, app.replica.view());
+    screen.refresh(
+        &app.columns,
+        app.replica.view(),
+        &app.body_rules.criteria_set(),
+    );
     app.screen = Screen::Triage(Box::new(screen));
 }
 
@@ -173,6 +246,17 @@ pub fn action(app: &mut App, s: &mut TriageScreen, action: Action) -> Vec<Effect
         }
         Action::MarkAll => s.marks.extend(s.list.iter().copied()),
         Action::ClearMarks => s.marks.clear(),
+        // A new order or filter starts at its top.
+        Action::SortByScore => {
+            s.sort = s.sort.next();
+            s.list.clear();
+            s.selected = 0;
+        }
+        Action::FilterByClass => {
+            s.class_filter = next_class_filter(s.class_filter);
+            s.list.clear();
+            s.selected = 0;
+        }
         Action::Filter => {
             app.filter = Some(match app.filter.take() {
                 Some(f) => super::app::Filter { editing: true, ..f },
@@ -185,7 +269,11 @@ pub fn action(app: &mut App, s: &mut TriageScreen, action: Action) -> Vec<Effect
             }
         }
     }
-    s.refresh(&app.columns, app.replica.view());
+    s.refresh(
+        &app.columns,
+        app.replica.view(),
+        &app.body_rules.criteria_set(),
+    );
     vec![]
 }
 
@@ -289,7 +377,11 @@ fn run(
         return effects;
     }
     s.marks.clear();
-    s.refresh(&app.columns, app.replica.view());
+    s.refresh(
+        &app.columns,
+        app.replica.view(),
+        &app.body_rules.criteria_set(),
+    );
     let stage = app.stage_name(&to);
     match title {
         Some(title) => app.say(

@@ -3,7 +3,8 @@
 
 use super::app::{App, History};
 use super::board::title_line;
-use super::triage::{TriageScreen, Verdict};
+use super::scoring_view::{class_name, decimal, summary_lines};
+use super::triage::{SortBy, TriageScreen, Verdict};
 use super::widgets::{centered, truncate, wrap};
 use crate::i18n::fill;
 use crate::model::{Anchor, HistoryEvent, Item};
@@ -65,15 +66,34 @@ fn list(app: &App, f: &mut Frame, area: Rect, s: &TriageScreen) {
     let th = &app.theme;
     let t = &app.t.triage;
     let title = format!(" ◂ {} ({}) ▸ ", app.stage_name(&s.stage), s.list.len());
+    // The order and the filter, when not the board's, on the bottom edge.
+    let mut how = Vec::new();
+    match s.sort {
+        SortBy::Board => {}
+        SortBy::Score => how.push(t.sorted_score.to_string()),
+        SortBy::Spread => how.push(t.sorted_spread.to_string()),
+    }
+    if let Some(want) = s.class_filter {
+        let class = match want {
+            Some(c) => class_name(app, c).to_string(),
+            None => t.unscored.to_string(),
+        };
+        how.push(fill(t.only, &[("class", &class)]));
+    }
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border_focus)
-        .title(Span::styled(title, th.accent));
-    if !s.marks.is_empty() {
-        block = block.title_bottom(Line::styled(
-            fill(t.marked, &[("n", &s.marks.len())]),
-            th.warn,
+        .title(Span::styled(
+            truncate(&title, area.width.saturating_sub(2) as usize),
+            th.accent,
         ));
+    if !how.is_empty() {
+        block = block.title_bottom(Line::styled(format!(" {} ", how.join(" · ")), th.accent));
+    }
+    if !s.marks.is_empty() {
+        block = block.title_bottom(
+            Line::styled(fill(t.marked, &[("n", &s.marks.len())]), th.warn).right_aligned(),
+        );
     }
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -98,16 +118,37 @@ fn list(app: &App, f: &mut Frame, area: Rect, s: &TriageScreen) {
             (false, false) => "  ",
         };
         let style = if selected { th.selected } else { th.base };
-        let title = truncate(&item.title, w.saturating_sub(2));
+        // At the right: the one-in-one-out flag, and the class and mean once scored.
+        let mut tail = String::new();
+        if item.lacks_retired_system() {
+            tail.push_str(t.flag);
+        }
+        if let Some(sum) = s.scores.get(id) {
+            tail.push_str(&format!(
+                " {} {}",
+                class_name(app, sum.class),
+                decimal(app, sum.mean_x100())
+            ));
+        }
+        let tail = truncate(tail.trim_start(), w.saturating_sub(12) / 2);
+        let tail_w = tail.chars().count();
+        let room = w.saturating_sub(2 + if tail_w > 0 { tail_w + 1 } else { 0 });
+        let title = truncate(&item.title, room);
         let highlights = found.and_then(|f| f.highlights.get(id));
-        lines.push(title_line(
+        let mut line = title_line(
             pointer,
             &title,
-            w.saturating_sub(2),
+            room,
             highlights.map_or(&[][..], Vec::as_slice),
             style,
             th.matched,
-        ));
+        );
+        if tail_w > 0 {
+            let tail_style = if selected { th.selected } else { th.warn };
+            line.spans
+                .push(Span::styled(format!(" {tail}"), tail_style));
+        }
+        lines.push(line);
     }
     f.render_widget(Paragraph::new(lines).style(th.base), inner);
 }
@@ -134,6 +175,22 @@ fn preview(app: &App, f: &mut Frame, area: Rect, s: &TriageScreen) {
                 .into_iter()
                 .map(|l| Line::styled(l, th.base)),
         );
+    }
+    if item.lacks_retired_system() {
+        lines.extend(
+            wrap(t.scoring.lacks_retired_system, w)
+                .into_iter()
+                .map(|l| Line::styled(l, th.warn)),
+        );
+    }
+    if !item.scores.is_empty() {
+        for text in summary_lines(app, item) {
+            lines.extend(
+                wrap(&text, w)
+                    .into_iter()
+                    .map(|l| Line::styled(l, th.accent)),
+            );
+        }
     }
     if !item.description.is_empty() {
         lines.push(Line::raw(""));
@@ -182,6 +239,7 @@ fn facts(app: &App, item: &Item) -> Vec<(&'static str, String)> {
     push(F::Submitter, item.submitter.clone());
     push(F::Anchoring, Anchor::format_all(&item.anchoring));
     push(F::BenefitSummary, item.benefits.summary.clone());
+    push(F::IntroducesSystem, item.introduces_system.clone());
     push(F::RetiresSystem, item.retires_system.clone());
     push(F::Tags, item.tags.join(", "));
     out

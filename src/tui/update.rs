@@ -193,7 +193,18 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Some(a) => perform(app, a),
             None => vec![],
         },
-        Screen::Scoring(_) => scoring::key(app, k),
+        Screen::Scoring(_) => {
+            let effects = scoring::key(app, k);
+            // Back on the triage screen, a new score may change its order or filter.
+            if let Screen::Triage(s) = &mut app.screen {
+                s.refresh(
+                    &app.columns,
+                    app.replica.view(),
+                    &app.body_rules.criteria_set(),
+                );
+            }
+            effects
+        }
         Screen::Form(form) => {
             if form.confirm_discard {
                 if is_yes(&k) {
@@ -390,6 +401,11 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Decisions(s);
             vec![]
         }
+        Screen::Triage(s) if action == Action::ScoreItem => match s.selected_id() {
+            // The scoring form keeps the triage screen, marks and all, to return to.
+            Some(id) => scoring::open(app, id),
+            None => vec![],
+        },
         Screen::Triage(_) => {
             let Screen::Triage(mut s) = std::mem::replace(&mut app.screen, Screen::Board) else {
                 return vec![];
@@ -431,7 +447,11 @@ pub fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                     if let Screen::Triage(s) = &mut app.screen {
                         // The detail view may have changed the list; and the preview
                         // wants the history of its own proposal again.
-                        s.refresh(&app.columns, app.replica.view());
+                        s.refresh(
+                            &app.columns,
+                            app.replica.view(),
+                            &app.body_rules.criteria_set(),
+                        );
                         if let Some(id) = s.selected_id() {
                             app.history = Some((id, History::Loading));
                             return vec![Effect::LoadHistory(id)];
