@@ -256,7 +256,7 @@ fn role_name(r: Role) -> &'static str {
 
 static TRIAGE: TriageStrings = TriageStrings {
     title: "Proposals",
-    hint: "a accept · p park · r reject · Space mark · * all · c none · / search · S score · s sort · f class",
+    hint: "a accept · p park · r reject · Space mark · / search · S score · ? all keys",
     marked: " {n} marked ",
     empty: "No proposals here.",
     similar: "Looks like:",

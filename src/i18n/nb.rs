@@ -254,7 +254,7 @@ fn role_name(r: Role) -> &'static str {
 
 static TRIAGE: TriageStrings = TriageStrings {
     title: "Innspill",
-    hint: "a godta · p parker · r avvis · Space merk · * alle · c ingen · / søk · S poeng · s sorter · f klasse",
+    hint: "a godta · p parker · r avvis · Space merk · / søk · S poeng · ? alle taster",
     marked: " {n} merket ",
     empty: "Ingen innspill her.",
     similar: "Ligner på:",
