@@ -769,3 +769,86 @@ proptest! {
         }
     }
 }
+
+/// Bytes that look like nothing: a fixed-seed xorshift, so every run reads the same.
+fn junk(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_corpus_of_bad_files_each_gets_its_message_and_changes_nothing() {
+    let home = tempfile::tempdir().expect("home");
+    let out = styr(
+        home.path(),
+        "en",
+        &[
+            "import",
+            sample("demo-proposals.csv").to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = export_csv(home.path());
+    let dir = tempfile::tempdir().expect("dir");
+    let utf16: Vec<u8> = "innsender,beskrivelse\nOsen,Papirløse møter\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let utf32: Vec<u8> = "tittel,innsender\nPapirløse møter,Osen\n"
+        .chars()
+        .flat_map(|c| u32::from(c).to_le_bytes())
+        .collect();
+    let corpus: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("tom.csv", Vec::new(), "empty"),
+        ("bare-mellomrom.csv", b"  \n\n \n".to_vec(), "empty"),
+        (
+            "uten-tittel.csv",
+            "innsender,beskrivelse\nOsen,Noe\n".as_bytes().to_vec(),
+            "title",
+        ),
+        (
+            "åpent-sitat.csv",
+            "tittel,beskrivelse\n\"Papirløse møter,Et sitat som aldri lukkes\nNeste,rad\n"
+                .as_bytes()
+                .to_vec(),
+            "åpent-sitat.csv",
+        ),
+        // UTF-16 without a BOM is read (and this one lacks a title column, so it
+        // stops on that, having been read right).
+        ("utf16-uten-bom.csv", utf16, "found: 'innsender'"),
+        // UTF-32 is not read: it is said to be no text styr reads.
+        ("utf32.csv", utf32, "not text styr can read"),
+        (
+            "søppel.csv",
+            junk(10 * 1024 * 1024),
+            "not text styr can read",
+        ),
+        ("ikke-et-regneark.xlsx", junk(4096), "ikke-et-regneark.xlsx"),
+    ];
+    for (name, bytes, names) in &corpus {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).expect("write");
+        let out = styr(
+            home.path(),
+            "en",
+            &["import", file.to_str().expect("utf-8")],
+        );
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(
+            err.to_lowercase().contains(&names.to_lowercase()),
+            "{name}: the message names {names:?}: {err}"
+        );
+        // One clear message, not the file's contents poured out.
+        assert!(err.len() < 4000, "{name}: {} bytes of message", err.len());
+        assert_eq!(export_csv(home.path()), before, "{name} changed nothing");
+    }
+}

@@ -40,7 +40,8 @@ pub(super) fn read_csv_mapped(
         .delimiter(guess_delimiter(text))
         .from_reader(text.as_bytes());
     let mut record = StringRecord::new();
-    if !reader.read_record(&mut record).map_err(csv_error)? {
+    // Blank lines only (spaces, line ends) are as empty as no bytes at all.
+    if text.trim().is_empty() || !reader.read_record(&mut record).map_err(csv_error)? {
         return Err(ImportError::Format(
             "the file is empty; expected a header line naming the columns".into(),
         ));

@@ -145,6 +145,16 @@ pub fn read_csv_bytes(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ReadFile, ImportError> {
     let (text, source) = decode(bytes);
+    // Text never holds NUL; a file that does is a binary file under a .csv name, or
+    // text in an encoding styr does not read. Saying so beats listing its bytes as a
+    // header.
+    if text.contains('\0') {
+        return Err(ImportError::Format(
+            "the file is not text styr can read (it holds NUL bytes): is it a workbook or \
+             another binary file saved under a .csv name? Save it as CSV (UTF-8) and try again"
+                .into(),
+        ));
+    }
     let (rows, lines) = read_csv_mapped(&text, &options.map, &options.stages, progress)?;
     Ok(ReadFile {
         rows,
@@ -169,12 +179,43 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Source) {
             return (text, Source::Utf16);
         }
     }
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return (text, Source::Utf16);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), Source::Utf8),
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text, Source::Windows1252)
         }
+    }
+}
+
+/// UTF-16 text saved without its byte order mark: in the first bytes, every other
+/// byte is 0 (the high byte of ASCII and Latin letters), at odd places for little
+/// endian, at even ones for big endian. Text in one-byte encodings has no 0 bytes.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(512) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zeros_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    // Nearly all high bytes 0, and none of the low ones: a real UTF-16 text.
+    if odd * 10 >= pairs * 9 && even == 0 {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd == 0 {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -198,6 +239,20 @@ mod tests {
         // A BOM before bytes that are not UTF-8 after all: Windows-1252, BOM and all.
         let (_, s) = decode(b"\xEF\xBB\xBF\xC5");
         assert_eq!(s, Source::Windows1252);
+        // UTF-16 without its byte order mark, either byte order.
+        let le: Vec<u8> = "tittel,innsender\nØst,Å"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(
+            decode(&le),
+            (Cow::Borrowed("tittel,innsender\nØst,Å"), Source::Utf16)
+        );
+        let be: Vec<u8> = "tittel\nÅs"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(decode(&be), (Cow::Borrowed("tittel\nÅs"), Source::Utf16));
         let (t, s) = decode(b"\xFF\xFEA\x00\xC5\x00");
         assert_eq!((t.as_ref(), s), ("AÅ", Source::Utf16));
     }
