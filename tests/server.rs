@@ -873,3 +873,46 @@ async fn sse_under_concurrent_pushes_delivers_every_op_once_in_seq_order() {
         .await;
     assert_eq!(extra, None, "nothing after the head");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_are_limited_per_user_and_freed_when_closed() {
+    let s = TestServer::start_with(ServerConfig {
+        streams_per_user: 3,
+        ..ServerConfig::default()
+    })
+    .await;
+    let a = s.add_user("radgiver-a", Role::Member).await;
+    let b = s.add_user("radgiver-b", Role::Member).await;
+    let c = client();
+    let open = |token: String| {
+        let c = c.clone();
+        let url = s.events_url();
+        async move { c.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let res = open(a.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        streams.push(res);
+    }
+    assert_eq!(s.state.open_streams("radgiver-a"), 3);
+    // The fourth is refused plainly, with when to try again.
+    let res = open(a.clone()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_streams", "{body}");
+    // Another user is not held back by it.
+    let other = open(b.clone()).await;
+    assert_eq!(other.status(), StatusCode::OK);
+    // A closed stream is counted closed once the server notices (at its next event).
+    drop(streams.pop());
+    let pushed = push(&c, &s.url, &a, &[create_op("innkommet")]).await;
+    assert!(pushed.status().is_success());
+    wait_for("the closed stream to be let go", || {
+        let n = s.state.open_streams("radgiver-a");
+        async move { n < 3 }
+    })
+    .await;
+    assert_eq!(open(a.clone()).await.status(), StatusCode::OK);
+}

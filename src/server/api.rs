@@ -37,6 +37,12 @@ impl Failure {
         }
     }
 
+    /// Tells the client when to try again.
+    pub(super) fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs.max(1));
+        self
+    }
+
     pub(super) fn at(mut self, op_index: usize) -> Self {
         self.body.error.op_index = Some(op_index);
         self

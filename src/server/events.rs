@@ -162,11 +162,19 @@ fn event(op: SeqOp) -> Event {
 
 pub async fn subscribe(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(user): Authed,
     headers: HeaderMap,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, Failure> {
     let Query(q) = query.map_err(query_failure)?;
+    let ticket = state.open_stream(&user.name).ok_or_else(|| {
+        Failure::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            "this user has as many event streams open as one may; close a styr window first",
+        )
+        .retry_after(30)
+    })?;
     let last_id = match headers.get("last-event-id") {
         None => None,
         Some(v) => Some(
@@ -194,8 +202,12 @@ pub async fn subscribe(
     let merged = futures_util::stream::select(ops, counts.map(count_event).map(Some))
         .take_while(|e| std::future::ready(e.is_some()))
         .filter_map(std::future::ready);
-    let sse = Sse::new(merged.map(Ok::<_, Infallible>))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(KEEP_ALIVE_SECS)));
+    // The ticket lives as long as the stream, and counts it closed with it.
+    let sse = Sse::new(merged.map(move |e| {
+        let _open = &ticket;
+        Ok::<_, Infallible>(e)
+    }))
+    .keep_alive(KeepAlive::new().interval(Duration::from_secs(KEEP_ALIVE_SECS)));
     Ok((
         [(
             HeaderName::from_static("x-accel-buffering"),

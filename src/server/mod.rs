@@ -57,6 +57,9 @@ pub struct ServerConfig {
     pub events_capacity: usize,
     /// Longest time a request (not an SSE stream) may take, reading its body included.
     pub request_timeout: Duration,
+    /// Event streams one user may hold open at once (each styr window holds one), so
+    /// that one token cannot tie up the server with streams.
+    pub streams_per_user: usize,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +69,30 @@ impl Default for ServerConfig {
             login_limits: LoginLimits::default(),
             events_capacity: 1024,
             request_timeout: Duration::from_secs(30),
+            streams_per_user: 16,
+        }
+    }
+}
+
+/// One open event stream, counted against its user's limit while it lives.
+pub(crate) struct StreamTicket {
+    state: AppState,
+    user: String,
+}
+
+impl Drop for StreamTicket {
+    fn drop(&mut self) {
+        let mut open = self
+            .state
+            .inner
+            .streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.user);
+            }
         }
     }
 }
@@ -99,6 +126,9 @@ struct Inner {
     closing: watch::Sender<bool>,
     /// How often an SSE subscriber fell behind the broadcast (and caught up from the store).
     lagged: AtomicU64,
+    /// Open event streams per user, and how many one may have.
+    streams: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    streams_per_user: usize,
 }
 
 impl AppState {
@@ -116,6 +146,8 @@ impl AppState {
                 counts,
                 closing,
                 lagged: AtomicU64::new(0),
+                streams: Default::default(),
+                streams_per_user: config.streams_per_user.max(1),
             }),
         }
     }
@@ -127,6 +159,27 @@ impl AppState {
     /// Ends every open SSE stream; called by [`serve`] when its shutdown future resolves.
     pub fn close(&self) {
         self.inner.closing.send_replace(true);
+    }
+
+    /// Counts an event stream of `user` as open, unless they have as many as they may:
+    /// the ticket counts it closed again when dropped (with the stream).
+    pub(crate) fn open_stream(&self, user: &str) -> Option<StreamTicket> {
+        let mut open = self.inner.streams.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(user.to_string()).or_default();
+        if *n >= self.inner.streams_per_user {
+            return None;
+        }
+        *n += 1;
+        Some(StreamTicket {
+            state: self.clone(),
+            user: user.to_string(),
+        })
+    }
+
+    /// How many event streams `user` has open.
+    pub fn open_streams(&self, user: &str) -> usize {
+        let open = self.inner.streams.lock().unwrap_or_else(|e| e.into_inner());
+        open.get(user).copied().unwrap_or(0)
     }
 
     /// How many times an SSE subscriber lagged behind the wake-ups.
