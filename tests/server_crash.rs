@@ -441,6 +441,11 @@ fn acknowledged_pushes_and_ballots_survive_sigkill_of_the_server() {
         proxy.heal(addr);
     }
 
+    assert!(
+        kills_with_unanswered > 0,
+        "no kill caught a push in flight, so nothing was retried"
+    );
+
     // The clients retry what was never answered, until it is.
     let base = url(addr);
     rt.block_on(async {
