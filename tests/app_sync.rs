@@ -363,3 +363,35 @@ fn the_keys_for_concurrent_changes_are_offered_on_a_servers_portfolio() {
     assert!(s.contains("Bruk den andre versjonen"), "{s}");
     assert!(s.contains("Behold den viste versjonen"), "{s}");
 }
+
+#[test]
+fn a_cache_rewound_under_the_app_is_taken_in_and_said() {
+    let ops = demo_ops();
+    let mut app = synced_app(&ops, Lang::Nb);
+    as_role(&mut app, Role::Secretary);
+    // A local move, so there is something to undo.
+    press(&mut app, "L");
+    assert!(!app.undo.is_empty());
+    // The cache as the sync loop left it after a rewind: here, the first 30 ops only.
+    let mut shorter = styr::model::Replica::default();
+    for (i, op) in ops.iter().take(30).enumerate() {
+        shorter.confirm(i as u64 + 1, op);
+    }
+    update(&mut app, Msg::Reload(Box::new(shorter)));
+    update(
+        &mut app,
+        Msg::Sync(SyncEvent::Rewound {
+            head: 30,
+            requeued: 1,
+            dropped: 4,
+        }),
+    );
+    assert_eq!(app.view().len(), 30);
+    assert!(
+        app.undo.is_empty(),
+        "undo named ops the cache no longer has"
+    );
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("30 saker"), "{s}");
+    assert!(s.contains("satt tilbake fra en sikkerhetskopi"), "{s}");
+}

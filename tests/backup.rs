@@ -187,3 +187,148 @@ fn a_backup_never_overwrites_and_names_a_missing_database() {
         b"something else".to_vec()
     );
 }
+
+/// A change by a sync client: a new proposal.
+fn proposal() -> styr::model::Payload {
+    styr::model::Payload::CreateItem {
+        item: styr::model::ItemId::new(),
+        stage: styr::model::StageKey::new("innkommet"),
+        fields: vec![],
+    }
+}
+
+/// The op ids a client's cache holds as confirmed, and whether anything waits.
+fn confirmed_ids(c: &common::client::Client) -> (BTreeSet<OpId>, usize, u64) {
+    let r = c.replica();
+    let ids = c
+        .store
+        .ops()
+        .expect("the log")
+        .iter()
+        .map(|o| o.op_id)
+        .collect();
+    (ids, r.pending().len(), r.last_seq())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_ahead_of_a_restored_server_send_their_own_changes_again_and_converge() {
+    use common::client::Client;
+    use common::proxy::Proxy;
+    let server = TestServer::start().await;
+    let a = server.add_user("radgiver-a", Role::Secretary).await;
+    let b = server.add_user("radgiver-b", Role::Secretary).await;
+    let addr = |url: &str| -> std::net::SocketAddr {
+        url.trim_start_matches("http://")
+            .parse()
+            .expect("an address")
+    };
+    // The clients reach the server through a proxy, so that the restored server (on
+    // another port) has the same address for them.
+    let proxy = Proxy::start(addr(&server.url)).await;
+    let ca = Client::start("radgiver-a", &proxy.url(), &a);
+    let cb = Client::start("radgiver-b", &proxy.url(), &b);
+    let settled = |n: u64| {
+        move |c: &Client| {
+            let (ids, pending, last) = confirmed_ids(c);
+            ids.len() as u64 == n && pending == 0 && last == n
+        }
+    };
+    for _ in 0..3 {
+        ca.change(proposal()).await;
+        cb.change(proposal()).await;
+    }
+    for c in [&ca, &cb] {
+        let done = settled(6);
+        wait_for("six changes everywhere", || {
+            let ok = done(c);
+            async move { ok }
+        })
+        .await;
+    }
+    // The backup holds those six.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("kopi.db");
+    let report = styr::server::backup::backup(&server.db, &copy).expect("the backup");
+    assert_eq!(report.ops, 6);
+    // Two more each, which the backup does not have.
+    let mut later = Vec::new();
+    for _ in 0..2 {
+        later.push(ca.change(proposal()).await.op_id);
+        later.push(cb.change(proposal()).await.op_id);
+    }
+    for c in [&ca, &cb] {
+        let done = settled(10);
+        wait_for("ten changes everywhere", || {
+            let ok = done(c);
+            async move { ok }
+        })
+        .await;
+    }
+    // The server is lost and restored from the backup.
+    proxy.cut();
+    let _ = server.shutdown().await;
+    let restored_dir = tempfile::tempdir().expect("tempdir");
+    let restored_db = restored_dir.path().join("styr.db");
+    std::fs::copy(&copy, &restored_db).expect("the backup is put in place");
+    let restored = TestServer::start_on(restored_dir, restored_db, ServerConfig::default()).await;
+    proxy.heal(addr(&restored.url));
+    // Each client finds the server behind it, sends its own two again and takes the
+    // other's two from the server: both end with all ten, once each, as the server.
+    for c in [&ca, &cb] {
+        wait_for("the client to find the server behind it", || {
+            let ok = c.saw(|e| matches!(e, styr::sync::SyncEvent::Rewound { .. }));
+            async move { ok }
+        })
+        .await;
+    }
+    let server_head = || {
+        let store = restored.store().clone();
+        async move { store.head().await.unwrap_or(0) }
+    };
+    wait_for("the restored server to have all ten", || {
+        let head = server_head();
+        async move { head.await == 10 }
+    })
+    .await;
+    for c in [&ca, &cb] {
+        let done = settled(10);
+        wait_for("the clients converge on the restored server", || {
+            let ok = done(c);
+            async move { ok }
+        })
+        .await;
+        let rewound: Vec<styr::sync::SyncEvent> = c
+            .events
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|e| matches!(e, styr::sync::SyncEvent::Rewound { .. }))
+            .cloned()
+            .collect();
+        assert_eq!(
+            rewound,
+            [styr::sync::SyncEvent::Rewound {
+                head: 6,
+                requeued: 2,
+                dropped: 2
+            }],
+            "{}",
+            c.name
+        );
+    }
+    let stored = ops_in(&restored.db);
+    let ids: Vec<OpId> = stored.iter().map(|o| o.op.op_id).collect();
+    let unique: BTreeSet<OpId> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), 10);
+    assert_eq!(unique.len(), 10, "no op twice");
+    for id in &later {
+        assert!(
+            unique.contains(id),
+            "every change made after the backup is back"
+        );
+    }
+    assert_eq!(confirmed_ids(&ca).0, unique);
+    assert_eq!(confirmed_ids(&cb).0, unique);
+    assert_eq!(ca.replica().view(), cb.replica().view());
+    verify_file(&restored.db).expect("the restored log verifies");
+}

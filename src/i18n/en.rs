@@ -216,6 +216,7 @@ static SYNC: SyncStrings = SyncStrings {
     refused: "The server refused the change: {err}",
     denied: "Your role ({role}) cannot do this; it needs {needs}.",
     local_failed: "Sync stopped, the local cache failed: {err}",
+    rewound: "The server was restored from a backup (to change {head}): {requeued} of your changes are sent again, {dropped} of others' come back when they reconnect.",
     changed_concurrently: "changed concurrently by {by} (shown: {winner})",
     other_version: "The other version ({by}):",
     took_other: "Took the version by {by}.",

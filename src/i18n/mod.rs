@@ -189,6 +189,8 @@ pub struct Strings {
 /// The strings of sync: the status line's link indicator, login, `styr status`, roles
 /// and conflicts.
 pub struct SyncStrings {
+    /// {head} {requeued} {dropped}: the server was restored from a backup.
+    pub rewound: &'static str,
     pub online: &'static str,
     pub offline: &'static str,
     pub connecting: &'static str,

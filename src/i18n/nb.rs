@@ -216,6 +216,7 @@ static SYNC: SyncStrings = SyncStrings {
     refused: "Serveren avviste endringen: {err}",
     denied: "Rollen din ({role}) kan ikke gjøre dette; det krever {needs}.",
     local_failed: "Synkroniseringen stoppet, hurtiglageret svarte ikke: {err}",
+    rewound: "Serveren er satt tilbake fra en sikkerhetskopi (til endring {head}): {requeued} av dine endringer sendes på nytt, {dropped} fra andre kommer når de kobler til igjen.",
     changed_concurrently: "endret samtidig av {by} (vist: {winner})",
     other_version: "Den andre versjonen ({by}):",
     took_other: "Valgte versjonen til {by}.",

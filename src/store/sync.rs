@@ -191,6 +191,70 @@ impl Store {
         Ok(true)
     }
 
+    /// The server's log ends at `head`, before this cache's last seq: it was restored
+    /// from a backup, and what it confirmed after `head` is gone from it. The confirmed
+    /// ops after `head` that `me` made go back into the outbox, in the order they were
+    /// made, to be sent again (the server keeps each op once, by its id); the others
+    /// are dropped here (their authors' caches send them again). The view is derived
+    /// anew from what is left. Returns (ops sent again, ops dropped).
+    pub fn rewind(&self, head: u64, me: &str) -> Result<(usize, usize), StoreError> {
+        let counts;
+        {
+            let _writer = self.writer();
+            if head >= self.last_seq()? {
+                return Ok((0, 0));
+            }
+            let mut requeue: Vec<(Vec<u8>, u64, sled::IVec)> = Vec::new();
+            let mut drop: Vec<(Vec<u8>, u64, Op)> = Vec::new();
+            let from = head.saturating_add(1).to_be_bytes();
+            for entry in self.trees.seqs.range(&from[..]..) {
+                let (key, value) = entry?;
+                let index = codec::decode_index(codec::SEQS, &value)?;
+                let bytes =
+                    self.trees
+                        .ops
+                        .get(&value)?
+                        .ok_or_else(|| StoreError::CorruptEntry {
+                            tree: codec::SEQS,
+                            key: codec::hex(&key),
+                            reason: format!(
+                            "it names the change at position {index}, which is not in the op log"
+                        ),
+                        })?;
+                let op = codec::decode_op(codec::OPS_LABEL, index, &bytes)?;
+                if op.author == me {
+                    requeue.push((key.to_vec(), index, bytes));
+                } else {
+                    drop.push((key.to_vec(), index, op));
+                }
+            }
+            counts = (requeue.len(), drop.len());
+            let t = &self.trees;
+            (&t.seqs, &t.outbox, &t.ops, &t.op_ids, &t.item_ops, &t.meta).transaction(
+                |(seqs, outbox, ops, op_ids, item_ops, meta)| {
+                    for (key, index, bytes) in &requeue {
+                        seqs.remove(key.as_slice())?;
+                        outbox.insert(&codec::index_key(*index)[..], bytes.clone())?;
+                    }
+                    for (key, index, op) in &drop {
+                        seqs.remove(key.as_slice())?;
+                        ops.remove(&codec::index_key(*index)[..])?;
+                        op_ids.remove(op.op_id.0.as_bytes())?;
+                        for item in op.payload.items() {
+                            item_ops.remove(&codec::item_op_key(item, *index)[..])?;
+                        }
+                    }
+                    meta.insert(META_LAST_SEQ, &head.to_be_bytes()[..])?;
+                    Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(())
+                },
+            )?;
+            self.rebuild_synced()?;
+        }
+        self.trees.flush()?;
+        self.write_status();
+        Ok(counts)
+    }
+
     /// Derives a synced cache's view and confirmed states from its logs: the confirmed
     /// ops in seq order, then the outbox on top. Called by `rebuild_view` under the
     /// writer lock; everything is read before anything is written.
@@ -382,5 +446,20 @@ impl crate::sync::LocalLog for Store {
 
     fn reject(&self, op_id: &OpId) -> Result<(), StoreError> {
         Store::reject(self, op_id).map(|_| ())
+    }
+
+    fn rewind(&self, head: u64, me: &str) -> Result<(usize, usize), StoreError> {
+        Store::rewind(self, head, me)
+    }
+
+    fn op_id_at(&self, seq: u64) -> Result<Option<OpId>, StoreError> {
+        let Some(index) = self.trees.seqs.get(seq.to_be_bytes())? else {
+            return Ok(None);
+        };
+        let n = codec::decode_index(codec::SEQS, &index)?;
+        match self.trees.ops.get(&index)? {
+            Some(bytes) => Ok(Some(codec::decode_op(codec::OPS_LABEL, n, &bytes)?.op_id)),
+            None => Ok(None),
+        }
     }
 }

@@ -26,6 +26,12 @@ pub trait LocalLog: Send + Sync + 'static {
     fn confirm(&self, ops: &[SeqOp]) -> Result<(), Self::Error>;
     /// Durably drops a pending op the server refused.
     fn reject(&self, op_id: &OpId) -> Result<(), Self::Error>;
+    /// The server's log ends at `head`, before `last_seq` (it was restored from a
+    /// backup): `me`'s confirmed ops after it go back to the outbox, the others are
+    /// dropped. Returns (ops to send again, ops dropped).
+    fn rewind(&self, head: u64, me: &str) -> Result<(usize, usize), Self::Error>;
+    /// The id of the confirmed op at `seq`, if the cache has one.
+    fn op_id_at(&self, seq: u64) -> Result<Option<OpId>, Self::Error>;
 }
 
 /// The link as the status line shows it.
@@ -66,6 +72,14 @@ pub enum SyncEvent {
     /// Our ballot was kept by the server.
     BallotCast {
         round: RoundId,
+    },
+    /// The server went back to `head` (restored from a backup): `requeued` of our own
+    /// changes after it are being sent again, `dropped` of others' wait for their
+    /// authors to send them again. The cache was rewritten: reload it.
+    Rewound {
+        head: u64,
+        requeued: usize,
+        dropped: usize,
     },
     /// Our ballot was not kept: refused (the round closed, …) or the server is away.
     /// The ballot stays on screen to send again.
@@ -315,6 +329,33 @@ async fn push_all<T: Transport, L: LocalLog>(
     }
 }
 
+/// The highest seq up to which the server's log and the cache's hold the same ops,
+/// when they differ at `last`: a binary search over single-op pulls (they agree on a
+/// prefix, the backup the server was restored from, and differ after it).
+async fn agreement<T: Transport, L: LocalLog>(
+    transport: &T,
+    local: &Arc<L>,
+    last: u64,
+) -> Result<u64, Ended> {
+    let (mut agree, mut differ) = (0u64, last);
+    while differ - agree > 1 {
+        let mid = agree + (differ - agree) / 2;
+        let page = transport.pull(mid - 1).await?;
+        let theirs = page
+            .ops
+            .first()
+            .filter(|o| o.seq == mid)
+            .map(|o| o.op.op_id);
+        let ours = blocking(local, move |l| l.op_id_at(mid)).await?;
+        if theirs.is_some() && theirs == ours {
+            agree = mid;
+        } else {
+            differ = mid;
+        }
+    }
+    Ok(agree)
+}
+
 /// Pulls every confirmed op after the local last seq, page by page, folding each page
 /// durably. Returns the new last seq.
 async fn pull_all<T: Transport, L: LocalLog>(
@@ -323,8 +364,36 @@ async fn pull_all<T: Transport, L: LocalLog>(
     say: &impl Fn(SyncEvent),
 ) -> Result<u64, Ended> {
     let mut last = blocking(local, |l| l.last_seq()).await?;
+    // The first page starts one op early: the op at our last seq must be the one the
+    // server has there. If it is not (or the server has less), the server was restored
+    // from a backup and has since gone its own way: find where we still agree, send our
+    // own changes after that point again, and pull from there.
+    let mut check = last > 0;
     loop {
-        let page = transport.pull(last).await?;
+        let since = if check { last - 1 } else { last };
+        let page = transport.pull(since).await?;
+        if check {
+            check = false;
+            let theirs = page
+                .ops
+                .first()
+                .filter(|o| o.seq == last)
+                .map(|o| o.op.op_id);
+            let ours = blocking(local, move |l| l.op_id_at(last)).await?;
+            if theirs.is_none() || theirs != ours {
+                let agreed = agreement(transport, local, last).await?;
+                let me = transport.me().await?.user;
+                let (requeued, dropped) = blocking(local, move |l| l.rewind(agreed, &me)).await?;
+                say(SyncEvent::Rewound {
+                    head: agreed,
+                    requeued,
+                    dropped,
+                });
+                push_all(transport, local, say).await?;
+                last = agreed;
+                continue;
+            }
+        }
         let ops: Vec<SeqOp> = page.ops.into_iter().filter(|o| o.seq > last).collect();
         let Some(end) = ops.last().map(|o| o.seq) else {
             return Ok(last);

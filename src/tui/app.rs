@@ -442,6 +442,21 @@ impl App {
         self.rebuild_columns();
     }
 
+    /// Takes the replica the cache now holds, after it was rewritten under the app (the
+    /// server was restored from a backup). Undo entries may name ops the cache no
+    /// longer has, so they go; the search index is built again when next needed.
+    pub fn reload(&mut self, replica: Replica) -> Vec<Effect> {
+        self.replica = replica;
+        self.undo.clear();
+        self.search_index = None;
+        self.history = None;
+        self.rebuild_columns();
+        match &self.filter {
+            Some(f) if !f.query.text.trim().is_empty() => self.search(),
+            _ => vec![],
+        }
+    }
+
     /// What the screen shows: the confirmed portfolio with pending changes on top.
     pub fn view(&self) -> &Portfolio {
         self.replica.view()

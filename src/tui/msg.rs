@@ -31,6 +31,9 @@ pub enum Msg {
     Sync(SyncEvent),
     /// The answer to `Effect::Search`; dropped when a newer query has been asked.
     SearchResults(SearchResults),
+    /// The cache was rewritten under the app (the server was restored from a backup):
+    /// this is what it holds now.
+    Reload(Box<crate::model::Replica>),
 }
 
 #[derive(Debug, PartialEq)]

@@ -185,6 +185,15 @@ fn spawn_sync(
                 let s = store.clone();
                 let _ = tokio::task::spawn_blocking(move || s.remember_identity(&me)).await;
             }
+            if matches!(e, SyncEvent::Rewound { .. }) {
+                let s = store.clone();
+                if let Ok(Ok(replica)) = tokio::task::spawn_blocking(move || s.load_replica()).await
+                {
+                    if tx.send(Msg::Reload(Box::new(replica))).is_err() {
+                        return;
+                    }
+                }
+            }
             if tx.send(Msg::Sync(e)).is_err() {
                 return;
             }

@@ -51,6 +51,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.take_results(results);
             vec![]
         }
+        Msg::Reload(replica) => app.reload(*replica),
         Msg::Mouse(m) => {
             board::click(app, m);
             vec![]
@@ -84,6 +85,19 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
             app.say(app.t.sync.refused, &[("err", &message)]);
         }
         SyncEvent::LocalFailed(error) => app.say(app.t.sync.local_failed, &[("err", &error)]),
+        // The cache itself comes back as `Msg::Reload`, sent just before this.
+        SyncEvent::Rewound {
+            head,
+            requeued,
+            dropped,
+        } => app.say(
+            app.t.sync.rewound,
+            &[
+                ("head", &head),
+                ("requeued", &requeued),
+                ("dropped", &dropped),
+            ],
+        ),
         SyncEvent::Count(count) => {
             // Counts can arrive out of order (two ballots answered at once): a count
             // never goes down while the round is open, so the highest one is the truth.
