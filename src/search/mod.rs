@@ -5,9 +5,9 @@
 //!   finds "østre" and a decomposed "a\u{30A}" finds "å"; it keeps the way back from
 //!   folded to original characters, for highlights in the displayed title.
 //! * [`search`] ranks one [`Query`], best first. A cheap in-order character test rejects
-//!   most items before the matcher sees them; the matcher scores what is left
-//!   (`fuzzy_match`), and only the best hits of each group get highlight positions
-//!   (`fuzzy_indices`).
+//!   most items before the matcher sees them; the matcher scores what is left with its
+//!   linear match, and only the best hits of each group (what a column shows) get its
+//!   full alignment, which orders them and gives their highlight positions.
 //! * [`Narrowing`] remembers the last query's hits: when the next query extends it, only
 //!   those are searched (a fuzzy match of the longer query is a match of its prefix).
 //! * [`Searcher`] numbers queries; a result older than the latest query is dropped.
