@@ -447,3 +447,41 @@ fn the_portfolio_index_carries_the_case_numbers_and_decisions_of_meetings() {
         assert_eq!(hits, [item], "{query:?} finds the item the case is about");
     }
 }
+
+#[test]
+fn a_crowded_column_narrows_to_the_same_results_and_highlights_its_best() {
+    // More hits in one group than are aligned (64): the rest keep the linear score.
+    let words = [
+        "digital",
+        "kompetanse",
+        "Åfjord",
+        "økonomi",
+        "skole",
+        "bredbånd",
+    ];
+    let titles: Vec<String> = (0..300)
+        .map(|k| {
+            let (a, b, c) = (k % 6, (k / 6) % 6, (k / 36) % 6);
+            format!("{} {} i {} #{k}", words[a], words[b], words[c])
+        })
+        .collect();
+    let index = SearchIndex::from_entries(titles.iter().enumerate().map(|(n, t)| entry(n, t)));
+    let mut n = Narrowing::default();
+    let mut text = String::new();
+    for (g, c) in "digital kompetanse".chars().enumerate() {
+        text.push(c);
+        let query = Query {
+            generation: g as u64,
+            text: text.clone(),
+        };
+        let full = search(&index, &query, None);
+        assert_eq!(n.search(&index, &query), full, "{text:?}");
+        // The first hits carry highlights; a title with the words in a row comes first.
+        assert!(!full.hits[0].title_highlight.is_empty(), "{text:?}");
+    }
+    let full = search(&index, &q("digital kompetanse"), None);
+    let first = &titles[(full.hits[0].item.0.as_u128() - 1) as usize];
+    assert!(first.starts_with("digital kompetanse"), "{first:?}");
+    let crowded = search(&index, &q("d"), None).hits.len();
+    assert!(crowded > 64, "{crowded}");
+}

@@ -96,6 +96,9 @@ pub(super) struct Doc {
     pub text: Box<str>,
     /// Byte range of each field in `text`, by [`Field`] order; empty when absent.
     pub spans: [(u32, u32); 6],
+    /// Length of each field in characters: whether it is scored linearly depends on
+    /// its whole length, though the matcher may be handed only part of it.
+    pub chars: [u32; 6],
     /// Folded title character → original title characters; `None` when one to one.
     pub title_map: Option<Box<[Origin]>>,
 }
@@ -104,6 +107,15 @@ impl Doc {
     pub fn field(&self, f: Field) -> &str {
         let (a, b) = self.spans[f.slot()];
         &self.text[a as usize..b as usize]
+    }
+
+    pub fn chars(&self, f: Field) -> usize {
+        self.chars[f.slot()] as usize
+    }
+
+    /// Whether any field besides the title has text.
+    pub fn has_more_than_title(&self) -> bool {
+        self.text.len() > self.field(Field::Title).len()
     }
 }
 
@@ -164,6 +176,11 @@ impl SearchIndex {
         self.pos.contains_key(item)
     }
 
+    /// How many groups the index has seen; group numbers are below this.
+    pub(super) fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
     pub(super) fn position(&self, item: &ItemId) -> Option<usize> {
         self.pos.get(item).map(|&p| p as usize)
     }
@@ -202,11 +219,16 @@ impl SearchIndex {
             }
             spans[field.slot()] = (start, text.len() as u32);
         }
+        let mut chars = [0u32; 6];
+        for (n, &(a, b)) in chars.iter_mut().zip(spans.iter()) {
+            *n = text[a as usize..b as usize].chars().count() as u32;
+        }
         let doc = Arc::new(Doc {
             item: entry.item,
             group,
             text: text.into_boxed_str(),
             spans,
+            chars,
             title_map: title.map,
         });
         match self.pos.get(&entry.item) {

@@ -5,9 +5,9 @@
 //!   finds "østre" and a decomposed "a\u{30A}" finds "å"; it keeps the way back from
 //!   folded to original characters, for highlights in the displayed title.
 //! * [`search`] ranks one [`Query`], best first. A cheap in-order character test rejects
-//!   most items before the matcher sees them; the matcher scores what is left
-//!   (`fuzzy_match`), and only the best hits of each group get highlight positions
-//!   (`fuzzy_indices`).
+//!   most items before the matcher sees them; the matcher scores what is left with its
+//!   linear match, and only the best hits of each group (what a column shows) get its
+//!   full alignment, which orders them and gives their highlight positions.
 //! * [`Narrowing`] remembers the last query's hits: when the next query extends it, only
 //!   those are searched (a fuzzy match of the longer query is a match of its prefix).
 //! * [`Searcher`] numbers queries; a result older than the latest query is dropped.
@@ -27,10 +27,10 @@ pub use worker::Worker;
 use crate::model::ItemId;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
-use std::collections::HashMap;
 
-/// How many hits of each group (board column) get highlight positions: more than a
-/// column shows on any screen.
+/// How many hits of each group (board column) are scored with skim's full alignment and
+/// get highlight positions: more than a column shows on any screen. The rest of a
+/// group's hits keep skim's linear score (see [`rank`]).
 pub const HIGHLIGHTS_PER_GROUP: usize = 64;
 
 /// One search request. Generations grow; the answer carries the query's.
@@ -44,7 +44,9 @@ pub struct Query {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
     pub item: ItemId,
-    /// Higher is better: the matcher's score times the field's weight.
+    /// Higher is better: the matcher's score times the field's weight. For the best
+    /// [`HIGHLIGHTS_PER_GROUP`] hits of each group, skim's full alignment; for the others
+    /// (further down their column), skim's linear score.
     pub score: i64,
     /// The field that matched best.
     pub field: Field,
@@ -68,12 +70,13 @@ pub struct SearchResults {
 pub const LONG_FIELD: usize = 80;
 
 thread_local! {
-    /// One matcher per thread, reused.
+    /// One matcher per thread, reused: skim's full alignment, for titles and short fields.
     static MATCHER: SkimMatcherV2 = SkimMatcherV2::default().ignore_case();
-    /// The same for long fields: above `element_limit` cells skim scores linearly.
-    static LONG: SkimMatcherV2 = SkimMatcherV2::default()
-        .ignore_case()
-        .element_limit(2 * (LONG_FIELD + 1));
+    /// The same matcher with an element limit of one cell, so that every call takes skim's
+    /// linear `simple_match`: what a limit of `2 × (LONG_FIELD + 1)` cells chose for fields
+    /// over `LONG_FIELD` characters, now chosen by the field's whole length even when only
+    /// the start of it is handed over (see [`Window`]).
+    static SIMPLE: SkimMatcherV2 = SkimMatcherV2::default().ignore_case().element_limit(1);
 }
 
 /// Scores `hay` with a clean score matrix. fuzzy-matcher 0.3.7 keeps its matrix between
@@ -95,14 +98,124 @@ fn score(m: &SkimMatcherV2, hay: &str, q: &str, with_pos: bool) -> Option<(i64, 
 /// Whether the characters of `query` occur in `hay` in order: the matcher's own first
 /// test, done on the UTF-8 bytes without decoding `hay` into characters.
 fn in_order(hay: &str, query: &[char]) -> bool {
-    let mut rest = hay;
-    for &c in query {
-        match rest.find(c) {
-            Some(i) => rest = &rest[i + c.len_utf8()..],
-            None => return false,
-        }
+    greedy(hay, query).is_some()
+}
+
+/// Where the matcher's own first test (`cheap_matches`: each query character at its
+/// first occurrence after the previous one) puts the query in `hay`: the byte where the
+/// first character starts and the byte after the last one; `None` when the characters
+/// do not occur in order, which is exactly when skim finds no match, since haystack and
+/// query are both folded to lower case. Done on the UTF-8 bytes (memchr for ASCII),
+/// without decoding `hay` into characters.
+fn greedy(hay: &str, query: &[char]) -> Option<(usize, usize)> {
+    let (&first, rest) = query.split_first()?;
+    let start = hay.find(first)?;
+    let mut end = start + first.len_utf8();
+    for &c in rest {
+        end += hay.get(end..)?.find(c)? + c.len_utf8();
     }
-    true
+    Some((start, end))
+}
+
+/// The part of a field the matcher needs to see to score it exactly as if it saw it
+/// all, so that it decodes, bonuses and aligns a few characters instead of the whole
+/// field (the cost per hit is the matcher's work per character, times the query length
+/// for the alignment).
+///
+/// * **Alignment** (`MATCHER`): the score is the best alignment ending in the last row;
+///   nothing before the first occurrence of the query's first character can be part of
+///   one, except that the character just before it decides that occurrence's bonus (a
+///   word start after a space or `/`). Nothing after the last occurrence of the query's
+///   last character can end one. The window is from the character before the first
+///   match to the end of the last occurrence of the last character; the alignment is
+///   the same within it, shifted.
+/// * **Linear** (`SIMPLE`, fields over `LONG_FIELD`): `simple_match` looks only at
+///   characters up to the end of the greedy match, but it counts its start from the
+///   beginning of the text it is given (fuzzy-matcher mixes relative and absolute
+///   positions there), so the window keeps the start and drops only the tail.
+///
+/// `score_window_equals_whole_field` (a proptest over Norwegian text) holds the two
+/// equal.
+struct Window {
+    /// Byte range of the field to hand to the matcher.
+    start: usize,
+    end: usize,
+}
+
+impl Window {
+    /// `None` when the query does not occur in order (skim would find no match).
+    fn aligned(hay: &str, query: &[char]) -> Option<Window> {
+        let (first, _) = greedy(hay, query)?;
+        let last = *query.last()?;
+        // The last occurrence of the last character ends at or after the greedy end.
+        let end = hay.rfind(last)? + last.len_utf8();
+        let start = hay[..first]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(i, _)| i);
+        Some(Window { start, end })
+    }
+
+    fn linear(hay: &str, query: &[char]) -> Option<Window> {
+        let (_, end) = greedy(hay, query)?;
+        Some(Window { start: 0, end })
+    }
+}
+
+/// The highest score skim can give a match of `n` query characters, by how it scores:
+/// each matched character earns at most 16 (`score_match`) plus a bonus of at most 16
+/// with the alignment (a word start, doubled on the first character; a run of matches
+/// carries the best bonus of the run) or 8 with `simple_match`, and gaps only cost. A
+/// field whose ceiling (times its weight) is no more than the item's best score so far
+/// cannot change it, so it is not scored at all: a title that matches well makes the
+/// long fields after it unnecessary. `scores_stay_under_the_ceiling` holds it.
+fn ceiling(n: usize, linear: bool) -> i64 {
+    let per_char = if linear { 24 } else { 32 };
+    (n as i64).saturating_mul(per_char)
+}
+
+/// How a field is scored: every hit first by skim's linear `simple_match` (a pass over
+/// the characters up to the greedy match), then the hits that can be seen by the full
+/// alignment (query length × window length cells) that decides their order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scoring {
+    Linear,
+    Aligned,
+}
+
+/// Whether field `f` of `doc` is scored linearly under `scoring`: every field when
+/// estimating; long fields always, as they were before (the alignment of a description
+/// of several hundred characters says little more and costs much more).
+fn linear(doc: &index::Doc, f: Field, scoring: Scoring) -> bool {
+    scoring == Scoring::Linear || (f != Field::Title && doc.chars(f) > LONG_FIELD)
+}
+
+/// Scores one field of `doc` on the window of the field the score depends on; with
+/// `with_pos`, also the matched characters (folded char indices into the field), which
+/// only the alignment gives.
+fn score_field(
+    doc: &index::Doc,
+    f: Field,
+    q: &str,
+    qchars: &[char],
+    scoring: Scoring,
+    with_pos: bool,
+) -> Option<(i64, Vec<usize>)> {
+    let hay = doc.field(f);
+    if linear(doc, f, scoring) {
+        let w = Window::linear(hay, qchars)?;
+        let s = SIMPLE.with(|m| m.fuzzy_match(&hay[w.start..w.end], q))?;
+        Some((s, Vec::new()))
+    } else {
+        let w = Window::aligned(hay, qchars)?;
+        let (s, idx) = MATCHER.with(|m| score(m, &hay[w.start..w.end], q, with_pos))?;
+        if idx.is_empty() {
+            return Some((s, idx));
+        }
+        // Positions in the window are shifted by the characters before it.
+        let offset = hay[..w.start].chars().count();
+        Some((s, idx.into_iter().map(|i| i + offset).collect()))
+    }
 }
 
 /// The folded form of a query's text: what is matched, and what narrowing compares.
@@ -126,8 +239,59 @@ pub fn search(index: &SearchIndex, query: &Query, within: Option<&[ItemId]>) -> 
     rank(index, query, &candidates).0
 }
 
+/// The best field of `doc` for the query, its weighted score and (when aligned) the
+/// title's matched characters as folded char indices; `None` when no field matches.
+/// Fields are tried in [`Field`] order and a later one wins only with a higher score,
+/// so ties go to the earlier field.
+fn best_field(
+    doc: &index::Doc,
+    q: &str,
+    qchars: &[char],
+    scoring: Scoring,
+) -> Option<(i64, Field, Vec<usize>)> {
+    // The whole text first: most items fail here, with one memchr per query character.
+    // An item with a title only has nothing more to test than the title itself.
+    if doc.has_more_than_title() && !in_order(&doc.text, qchars) {
+        return None;
+    }
+    let mut best: Option<(i64, Field)> = None;
+    let mut title_pos = Vec::new();
+    for f in Field::ALL {
+        let hay = doc.field(f);
+        if hay.len() < qchars.len() {
+            continue;
+        }
+        if let Some((b, _)) = best {
+            let top = ceiling(qchars.len(), linear(doc, f, scoring));
+            if top.saturating_mul(f.weight()) <= b {
+                continue;
+            }
+        }
+        let with_pos = f == Field::Title && scoring == Scoring::Aligned;
+        if let Some((s, pos)) = score_field(doc, f, q, qchars, scoring, with_pos) {
+            if f == Field::Title {
+                title_pos = pos;
+            }
+            let s = s.saturating_mul(f.weight());
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, f));
+            }
+        }
+    }
+    best.map(|(s, f)| (s, f, title_pos))
+}
+
 /// Ranks the documents at `candidates` (index positions, ascending); also returns the
 /// positions of the hits, ascending, for narrowing the next query.
+///
+/// Every hit is scored by skim's linear match, which is cheap; then the best
+/// [`HIGHLIGHTS_PER_GROUP`] of each group by that score, which is what a column shows,
+/// are scored again with skim's full alignment, which decides their order and gives the
+/// title highlights. The alignment is the costly part (about 10 ns per cell), and the
+/// first keystrokes match most items: aligning only what can be seen keeps a keystroke
+/// within the screen's budget. A group's aligned hits come first, best first; below
+/// them its other hits follow by their linear score. With no more hits in a group than
+/// that, every hit is aligned, as before.
 fn rank(index: &SearchIndex, query: &Query, candidates: &[usize]) -> (SearchResults, Vec<usize>) {
     let q = fold_query(&query.text);
     let mut results = SearchResults {
@@ -151,75 +315,53 @@ fn rank(index: &SearchIndex, query: &Query, candidates: &[usize]) -> (SearchResu
         return (results, positions);
     }
     let qchars: Vec<char> = q.chars().collect();
-    // (score, position, field) of every match; one allocation for the whole search.
-    let mut scored: Vec<(i64, usize, Field)> = Vec::new();
-    let mut positions: Vec<usize> = Vec::new();
-    MATCHER.with(|m| {
-        for &p in candidates {
-            let doc = &index.docs[p];
-            if !in_order(&doc.text, &qchars) {
-                continue;
-            }
-            let mut best: Option<(i64, Field)> = None;
-            for f in Field::ALL {
-                let hay = doc.field(f);
-                if hay.len() < qchars.len() || !in_order(hay, &qchars) {
-                    continue;
-                }
-                let scored = if f == Field::Title {
-                    score(m, hay, &q, false)
-                } else {
-                    LONG.with(|long| score(long, hay, &q, false))
-                };
-                if let Some((s, _)) = scored {
-                    let s = s.saturating_mul(f.weight());
-                    if best.is_none_or(|(b, _)| s > b) {
-                        best = Some((s, f));
-                    }
-                }
-            }
-            if let Some((s, f)) = best {
-                scored.push((s, p, f));
-            }
+    // (linear score, item, position, field) of every match; one allocation for the
+    // whole search. The item is copied in so that sorting compares without following
+    // pointers.
+    let mut scored: Vec<(i64, ItemId, u32, Field)> = Vec::new();
+    for &p in candidates {
+        let doc = &index.docs[p];
+        if let Some((s, f, _)) = best_field(doc, &q, &qchars, Scoring::Linear) {
+            scored.push((s, doc.item, p as u32, f));
         }
-        positions = scored.iter().map(|&(_, p, _)| p).collect();
-        scored.sort_unstable_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| index.docs[a.1].item.cmp(&index.docs[b.1].item))
-        });
-        let mut per_group: HashMap<u32, usize> = HashMap::new();
-        results.hits = scored
-            .iter()
-            .map(|&(score, p, field)| {
-                let doc = &index.docs[p];
-                let shown = per_group.entry(doc.group).or_insert(0);
-                let title_highlight = if *shown < HIGHLIGHTS_PER_GROUP {
-                    *shown += 1;
-                    highlight(m, doc, &q, &qchars)
+    }
+    let positions: Vec<usize> = scored.iter().map(|&(_, _, p, _)| p as usize).collect();
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut per_group: Vec<usize> = vec![0; index.group_count()];
+    let mut aligned: Vec<Hit> = Vec::new();
+    let mut rest: Vec<Hit> = Vec::with_capacity(scored.len());
+    for &(score, item, p, field) in &scored {
+        let doc = &index.docs[p as usize];
+        let exact = match per_group.get_mut(doc.group as usize) {
+            Some(n) if *n < HIGHLIGHTS_PER_GROUP => {
+                *n += 1;
+                best_field(doc, &q, &qchars, Scoring::Aligned)
+            }
+            _ => None,
+        };
+        match exact {
+            Some((score, field, pos)) => aligned.push(Hit {
+                item,
+                score,
+                field,
+                title_highlight: if pos.is_empty() {
+                    pos
                 } else {
-                    Vec::new()
-                };
-                Hit {
-                    item: doc.item,
-                    score,
-                    field,
-                    title_highlight,
-                }
-            })
-            .collect();
-    });
+                    fold::original_indices(doc.title_map.as_deref(), &pos)
+                },
+            }),
+            None => rest.push(Hit {
+                item,
+                score,
+                field,
+                title_highlight: Vec::new(),
+            }),
+        }
+    }
+    aligned.sort_unstable_by(|a, b| b.score.cmp(&a.score).then_with(|| a.item.cmp(&b.item)));
+    aligned.append(&mut rest);
+    results.hits = aligned;
     (results, positions)
-}
-
-fn highlight(m: &SkimMatcherV2, doc: &index::Doc, q: &str, qchars: &[char]) -> Vec<usize> {
-    let title = doc.field(Field::Title);
-    if !in_order(title, qchars) {
-        return Vec::new();
-    }
-    match score(m, title, q, true) {
-        Some((_, idx)) => fold::original_indices(doc.title_map.as_deref(), &idx),
-        None => Vec::new(),
-    }
 }
 
 /// The hits of the last search, for narrowing the next one. Lives where searches run
@@ -293,5 +435,220 @@ impl Searcher {
     /// The results if they answer the latest query; `None` for a stale answer.
     pub fn accept(&self, results: SearchResults) -> Option<SearchResults> {
         (results.generation >= self.latest).then_some(results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// skim scores of a whole field, as the ranking did before windows and ceilings:
+    /// the reference the faster ranking must equal.
+    fn whole(hay: &str, q: &str, linear: bool, with_pos: bool) -> Option<(i64, Vec<usize>)> {
+        if linear {
+            SIMPLE.with(|m| {
+                let _ = with_pos;
+                m.fuzzy_match(hay, q).map(|s| (s, Vec::new()))
+            })
+        } else {
+            MATCHER.with(|m| score(m, hay, q, with_pos))
+        }
+    }
+
+    /// Text from an alphabet rich in Norwegian letters (upper case, decomposed), word
+    /// starts and separators (which decide skim's bonuses), as typed.
+    fn raw(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("å"),
+                Just("a\u{30A}"),
+                Just("Å"),
+                Just("ø"),
+                Just("Ø"),
+                Just("æ"),
+                Just("Æ"),
+                Just("e"),
+                Just("d"),
+                Just("i"),
+                Just("g"),
+                Just("K"),
+                Just(" "),
+                Just("/"),
+                Just("-"),
+                Just(":"),
+                Just("0"),
+                Just("8"),
+            ],
+            0..max,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    /// The same, folded as the index folds it.
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        raw(max).prop_map(|t| fold(&t))
+    }
+
+    fn query() -> impl Strategy<Value = String> {
+        text(6).prop_filter("a query has characters", |q| !q.trim().is_empty())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The in-order test rejects exactly what skim rejects: never an item the
+        /// matcher would find.
+        #[test]
+        fn prefilter_never_rejects_a_match(hay in text(40), q in query()) {
+            let qchars: Vec<char> = q.chars().collect();
+            let matched = whole(&hay, &q, false, false).is_some();
+            prop_assert_eq!(in_order(&hay, &qchars), matched);
+            prop_assert_eq!(whole(&hay, &q, true, false).is_some(), matched);
+        }
+
+        /// The matcher scores a window exactly as the whole field, and the window's
+        /// highlight positions, shifted, are the whole field's.
+        #[test]
+        fn score_window_equals_whole_field(hay in text(120), q in query()) {
+            let qchars: Vec<char> = q.chars().collect();
+            let aligned = Window::aligned(&hay, &qchars).and_then(|w| {
+                let offset = hay[..w.start].chars().count();
+                MATCHER.with(|m| score(m, &hay[w.start..w.end], &q, true))
+                    .map(|(s, idx)| (s, idx.into_iter().map(|i| i + offset).collect::<Vec<_>>()))
+            });
+            prop_assert_eq!(aligned, whole(&hay, &q, false, true));
+            let linear = Window::linear(&hay, &qchars)
+                .and_then(|w| SIMPLE.with(|m| m.fuzzy_match(&hay[w.start..w.end], &q)));
+            prop_assert_eq!(linear, whole(&hay, &q, true, false).map(|(s, _)| s));
+        }
+
+        /// No score exceeds the ceiling the ranking uses to skip fields.
+        #[test]
+        fn scores_stay_under_the_ceiling(hay in text(120), q in query()) {
+            let n = q.chars().count();
+            for linear in [false, true] {
+                if let Some((s, _)) = whole(&hay, &q, linear, false) {
+                    prop_assert!(s <= ceiling(n, linear), "{} > {}", s, ceiling(n, linear));
+                }
+            }
+        }
+
+        /// The ranking (windows, ceilings, highlights for the best of each group) gives
+        /// what scoring every field whole gives: the same hits, scores, fields, order
+        /// and highlights.
+        #[test]
+        fn ranking_equals_scoring_every_field_whole(
+            docs in proptest::collection::vec((raw(30), raw(30), raw(120)), 0..30),
+            q in query(),
+        ) {
+            let index = SearchIndex::from_entries(docs.iter().enumerate().map(|(k, (t, s, d))| {
+                Entry {
+                    item: ItemId(uuid::Uuid::from_u128(k as u128 + 1)),
+                    group: (k % 3).to_string(),
+                    title: t.clone(),
+                    fields: vec![(Field::Submitter, s.clone()), (Field::Description, d.clone())],
+                }
+            }));
+            let got = search(&index, &Query { generation: 1, text: q.clone() }, None);
+            let qf = fold_query(&q);
+            let mut want: Vec<(i64, ItemId, Field, Vec<usize>)> = Vec::new();
+            for doc in &index.docs {
+                let mut best: Option<(i64, Field)> = None;
+                for f in Field::ALL {
+                    let hay = doc.field(f);
+                    let linear = f != Field::Title && hay.chars().count() > LONG_FIELD;
+                    if let Some((s, _)) = whole(hay, &qf, linear, false) {
+                        let s = s * f.weight();
+                        if best.is_none_or(|(b, _)| s > b) {
+                            best = Some((s, f));
+                        }
+                    }
+                }
+                if let Some((s, f)) = best {
+                    let hl = whole(doc.field(Field::Title), &qf, false, true)
+                        .map(|(_, idx)| fold::original_indices(doc.title_map.as_deref(), &idx))
+                        .unwrap_or_default();
+                    want.push((s, doc.item, f, hl));
+                }
+            }
+            want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let got: Vec<(i64, ItemId, Field, Vec<usize>)> = got
+                .hits
+                .into_iter()
+                .map(|h| (h.score, h.item, h.field, h.title_highlight))
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Reference scores of `doc` whole, weighted: the best field by skim's linear match
+    /// (`linear_all`) or as ranked (alignment for the title and short fields).
+    fn reference(doc: &index::Doc, q: &str, linear_all: bool) -> Option<i64> {
+        let mut best: Option<i64> = None;
+        for f in Field::ALL {
+            let hay = doc.field(f);
+            let linear = linear_all || (f != Field::Title && hay.chars().count() > LONG_FIELD);
+            if let Some((s, _)) = whole(hay, q, linear, false) {
+                best = best.max(Some(s * f.weight()));
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// With more hits in a group than a column shows, the group's best by skim's
+        /// linear score are aligned and come first, best first; the others follow by
+        /// their linear score. Every item that matches is still found.
+        #[test]
+        fn a_crowded_group_aligns_its_best_and_keeps_every_hit(
+            titles in proptest::collection::vec(raw(16), 100..160),
+            q in text(3).prop_filter("a query", |q| !q.trim().is_empty()),
+        ) {
+            let index = SearchIndex::from_entries(titles.iter().enumerate().map(|(k, t)| Entry {
+                item: ItemId(uuid::Uuid::from_u128(k as u128 + 1)),
+                group: "one".into(),
+                title: t.clone(),
+                fields: vec![(Field::Description, t.repeat(9))],
+            }));
+            let hits = search(&index, &Query { generation: 1, text: q.clone() }, None).hits;
+            let qf = fold_query(&q);
+            let doc = |h: &Hit| &index.docs[index.position(&h.item).expect("a hit is indexed")];
+            // The same items as the matcher finds.
+            let mut want: Vec<(i64, ItemId)> = index
+                .docs
+                .iter()
+                .filter_map(|d| reference(d, &qf, true).map(|s| (s, d.item)))
+                .collect();
+            let mut found: Vec<ItemId> = hits.iter().map(|h| h.item).collect();
+            found.sort();
+            let mut ids: Vec<ItemId> = want.iter().map(|w| w.1).collect();
+            ids.sort();
+            prop_assert_eq!(found, ids);
+            // The aligned ones are the best by the linear score, with their aligned score.
+            want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let k = want.len().min(HIGHLIGHTS_PER_GROUP);
+            let (top, rest) = hits.split_at(k);
+            let mut top_ids: Vec<ItemId> = top.iter().map(|h| h.item).collect();
+            top_ids.sort();
+            let mut best_ids: Vec<ItemId> = want[..k].iter().map(|w| w.1).collect();
+            best_ids.sort();
+            prop_assert_eq!(top_ids, best_ids);
+            for h in top {
+                prop_assert_eq!(Some(h.score), reference(doc(h), &qf, false));
+            }
+            for h in rest {
+                prop_assert_eq!(Some(h.score), reference(doc(h), &qf, true));
+                prop_assert!(h.title_highlight.is_empty());
+            }
+            for part in [top, rest] {
+                prop_assert!(part
+                    .windows(2)
+                    .all(|w| (w[1].score, w[0].item) <= (w[0].score, w[1].item)));
+            }
+        }
     }
 }
