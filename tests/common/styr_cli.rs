@@ -58,11 +58,19 @@ pub struct Server {
     pub child: Child,
     /// Every line it wrote, standard output and standard error together.
     pub lines: Arc<Mutex<Vec<String>>>,
+    /// The log alone (standard error): standard output is for the person starting it.
+    pub log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     pub fn start(home: &Path, db: &Path, listen: &str) -> Server {
+        Server::start_with_env(home, db, listen, &[])
+    }
+
+    /// As `start`, with more environment (e.g. `RUST_LOG`).
+    pub fn start_with_env(home: &Path, db: &Path, listen: &str, env: &[(&str, &str)]) -> Server {
         let mut child = styr(home)
+            .envs(env.iter().copied())
             .args(["serve", "--listen", listen, "--db"])
             .arg(db)
             .stdout(Stdio::piped())
@@ -70,24 +78,33 @@ impl Server {
             .spawn()
             .expect("styr serve starts");
         let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
-        for pipe in [
-            Box::new(stdout) as Box<dyn std::io::Read + Send>,
-            Box::new(stderr) as Box<dyn std::io::Read + Send>,
+        for (pipe, also) in [
+            (Box::new(stdout) as Box<dyn std::io::Read + Send>, None),
+            (
+                Box::new(stderr) as Box<dyn std::io::Read + Send>,
+                Some(log.clone()),
+            ),
         ] {
             let lines = lines.clone();
             // Drained to the end, so the server never blocks on a full pipe.
             std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines() {
                     match line {
-                        Ok(l) => lines.lock().expect("lines").push(l),
+                        Ok(l) => {
+                            if let Some(log) = &also {
+                                log.lock().expect("log").push(l.clone());
+                            }
+                            lines.lock().expect("lines").push(l)
+                        }
                         Err(_) => return,
                     }
                 }
             });
         }
-        Server { child, lines }
+        Server { child, lines, log }
     }
 
     /// Waits for a line with `needle`; fails early if the server ended.
