@@ -308,3 +308,46 @@ fn two_three_and_ten_styr_started_at_once_each_get_a_slot_or_a_plain_message() {
         }
     }
 }
+
+#[test]
+fn a_panic_while_drawing_keeps_the_draft_and_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut p = Pty::spawn_program(
+        home.path(),
+        env!("CARGO_BIN_EXE_styr"),
+        &["demo"],
+        &[("STYR_FAULT", "draw-panic")],
+        80,
+        24,
+    );
+    p.wait_for(&["Innkommet (24)"]);
+    p.send("e");
+    p.wait_for(&["Rediger: Min side"]);
+    p.send(" etter krasj");
+    p.wait_for(&["(KS FIKS) etter krasj"]);
+    // F12: the next frame panics inside rendering.
+    let start = std::time::Instant::now();
+    p.send("\x1b[24~");
+    let code = p.wait_exit();
+    let took = start.elapsed();
+    assert_ne!(code, 0, "a panic is a failure");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "ended in {took:?}"
+    );
+    assert!(
+        p.raw_contains(LEAVE_ALT_SCREEN),
+        "the alternate screen was left"
+    );
+    assert!(p.raw_contains(SHOW_CURSOR), "the cursor was shown again");
+    // The draft was written before anything else, and is offered back.
+    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
+    p.wait_for(&["ulagret skjema"]);
+    p.send("j");
+    p.wait_for(&["(KS FIKS) etter krasj", "Utkastet er åpnet igjen"]);
+    p.send("\x1b");
+    p.wait_for(&["Forkaste endringene?"]);
+    p.send("j");
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+}

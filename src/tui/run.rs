@@ -300,12 +300,16 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut hangup = watch_hangup();
     let mut dirty = true;
+    // Fault injection for the end-to-end tests (`STYR_FAULT=draw-panic`): F12 makes
+    // the next frame panic while drawing, to prove what a real bug there would leave.
+    let fault_draw_panic = std::env::var("STYR_FAULT").is_ok_and(|f| f == "draw-panic");
+    let mut panic_next_draw = false;
     let ending = loop {
         // Coalesce: while more input is already waiting, handle it before drawing. (Polling
         // the EventStream outside `select!` would leave it holding a dead waker.)
         let more_input = crossterm::event::poll(Duration::ZERO).unwrap_or(false);
         if dirty && !more_input {
-            match draw(&mut terminal, &app) {
+            match draw(&mut terminal, &app, panic_next_draw) {
                 Ok(()) => {}
                 Err(Some(panic)) => break Ending::Panic(panic),
                 Err(None) => break Ending::Hangup,
@@ -336,6 +340,11 @@ async fn event_loop(
         }
         for m in batch {
             dirty = true;
+            if fault_draw_panic {
+                if let Msg::Key(k) = &m {
+                    panic_next_draw |= k.code == crossterm::event::KeyCode::F(12);
+                }
+            }
             match catch_unwind(AssertUnwindSafe(|| update(&mut app, m))) {
                 Ok(effects) => run_effects(&jobs, search.as_ref(), &tx, &mut app, effects),
                 Err(p) => return (Ending::Panic(panic_text(p)), app),
@@ -406,9 +415,17 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 fn draw(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &App,
+    injected_panic: bool,
 ) -> Result<(), Option<String>> {
     match catch_unwind(AssertUnwindSafe(|| {
-        terminal.draw(|f| view(app, f)).map(|_| ())
+        terminal
+            .draw(|f| {
+                if injected_panic {
+                    panic!("injected fault: a panic while drawing");
+                }
+                view(app, f)
+            })
+            .map(|_| ())
     })) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(None),
