@@ -20,6 +20,26 @@ fn column_of(p: &Pty, text: &str) -> Option<usize> {
         .find_map(|r| r.find(text).map(|b| r[..b].chars().count()))
 }
 
+/// After styr was stopped by something other than quitting: it exited as a failure and
+/// gave the terminal back (left the alternate screen, showed the cursor).
+fn ended_and_restored(p: &mut Pty, why: &str) {
+    assert_ne!(p.wait_exit(), 0, "{why} is not a clean quit");
+    assert!(
+        p.raw_contains(LEAVE_ALT_SCREEN),
+        "the alternate screen was left"
+    );
+    assert!(p.raw_contains(SHOW_CURSOR), "the cursor was shown again");
+}
+
+/// A new styr on `home` offers the draft and opens it again with `typed` in it.
+fn draft_is_offered_back(home: &std::path::Path, typed: &str) -> Pty {
+    let mut p = Pty::spawn(home, &["demo"], 80, 24);
+    p.wait_for(&["ulagret skjema"]);
+    p.send("j");
+    p.wait_for(&[typed, "Utkastet er åpnet igjen"]);
+    p
+}
+
 #[test]
 fn a_moved_card_is_still_moved_after_a_restart() {
     let home = tempfile::tempdir().expect("tempdir");
@@ -61,18 +81,9 @@ fn sigterm_in_the_edit_form_keeps_a_draft_and_restores_the_terminal() {
     p.send(" utkast");
     p.wait_for(&["(KS FIKS) utkast"]);
     p.signal("TERM");
-    let code = p.wait_exit();
-    assert_ne!(code, 0, "stopped by a signal");
-    assert!(
-        p.raw_contains(LEAVE_ALT_SCREEN),
-        "the alternate screen was left"
-    );
-    assert!(p.raw_contains(SHOW_CURSOR), "the cursor was shown again");
+    ended_and_restored(&mut p, "a signal");
 
-    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
-    p.wait_for(&["ulagret skjema"]);
-    p.send("j");
-    p.wait_for(&["(KS FIKS) utkast", "Utkastet er åpnet igjen"]);
+    let mut p = draft_is_offered_back(home.path(), "(KS FIKS) utkast");
     p.send("\x13"); // Ctrl-S saves it.
     p.wait_for(&["Lagret endringer", "✓ Lagret"]);
     p.send("q");
@@ -328,23 +339,14 @@ fn a_panic_while_drawing_keeps_the_draft_and_restores_the_terminal() {
     // F12: the next frame panics inside rendering.
     let start = std::time::Instant::now();
     p.send("\x1b[24~");
-    let code = p.wait_exit();
+    ended_and_restored(&mut p, "a panic");
     let took = start.elapsed();
-    assert_ne!(code, 0, "a panic is a failure");
     assert!(
         took < std::time::Duration::from_secs(2),
         "ended in {took:?}"
     );
-    assert!(
-        p.raw_contains(LEAVE_ALT_SCREEN),
-        "the alternate screen was left"
-    );
-    assert!(p.raw_contains(SHOW_CURSOR), "the cursor was shown again");
     // The draft was written before anything else, and is offered back.
-    let mut p = Pty::spawn(home.path(), &["demo"], 80, 24);
-    p.wait_for(&["ulagret skjema"]);
-    p.send("j");
-    p.wait_for(&["(KS FIKS) etter krasj", "Utkastet er åpnet igjen"]);
+    let mut p = draft_is_offered_back(home.path(), "(KS FIKS) etter krasj");
     p.send("\x1b");
     p.wait_for(&["Forkaste endringene?"]);
     p.send("j");

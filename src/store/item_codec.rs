@@ -55,9 +55,8 @@ const FORMAT_1_FIELDS: [FieldName; 18] = [
     FieldName::Tags,
 ];
 
-pub(crate) fn encode(item: &Item) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(256));
-    w.0.push(FORMAT);
+/// The fields every format writes the same way, in order: the id up to the benefits.
+fn write_head(w: &mut Writer, item: &Item) {
     w.0.extend_from_slice(item.id.0.as_bytes());
     w.str(&item.title);
     w.str(&item.description);
@@ -83,6 +82,12 @@ pub(crate) fn encode(item: &Item) -> Vec<u8> {
     w.str(&item.benefits.saved_costs);
     w.str(&item.benefits.saved_time);
     w.str(&item.benefits.increased_quality);
+}
+
+pub(crate) fn encode(item: &Item) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(256));
+    w.0.push(FORMAT);
+    write_head(&mut w, item);
     w.str(&item.introduces_system);
     w.str(&item.retires_system);
     w.strs(&item.tags);
@@ -492,31 +497,7 @@ pub(crate) mod tests {
     /// the fields of that time. Written here field by field, as the format-1 encoder did.
     pub(crate) fn format_1_bytes(item: &Item) -> Vec<u8> {
         let mut w = Writer(vec![FORMAT_1]);
-        w.0.extend_from_slice(item.id.0.as_bytes());
-        w.str(&item.title);
-        w.str(&item.description);
-        w.str(&item.submitter);
-        w.uint(item.anchoring.len() as u64);
-        for a in &item.anchoring {
-            w.str(&a.area);
-            w.uint(a.goals.len() as u64);
-            for g in &a.goals {
-                w.uint(u64::from(*g));
-            }
-        }
-        w.str(item.stage.as_str());
-        w.opt(item.priority, |w, p| w.uint(u64::from(p)));
-        w.str(&item.project_leader);
-        w.strs(&item.project_group);
-        w.str(&item.timeline.text);
-        w.opt(item.timeline.start, Writer::date);
-        w.opt(item.timeline.end, Writer::date);
-        w.opt(item.funds_nok, Writer::uint);
-        w.str(&item.funding_source);
-        w.str(&item.benefits.summary);
-        w.str(&item.benefits.saved_costs);
-        w.str(&item.benefits.saved_time);
-        w.str(&item.benefits.increased_quality);
+        write_head(&mut w, item);
         w.str(&item.retires_system);
         w.strs(&item.tags);
         w.int(item.created);

@@ -203,6 +203,14 @@ impl Pty {
     /// one row or column, and a screen that small is not read anyway.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         const MIN_EMULATED: u16 = 2;
+        // The emulator takes the new size first, under its lock, and the terminal only
+        // then: whatever styr draws for the new size is read at that size. (The other
+        // way round, a frame read before the emulator grew would be cut, and styr, which
+        // then draws only what changed, would never draw it again.)
+        let mut parser = self.parser.lock().expect("parser");
+        parser
+            .screen_mut()
+            .set_size(rows.max(MIN_EMULATED), cols.max(MIN_EMULATED));
         let master = self.master.as_ref().expect("terminal open");
         master
             .resize(PtySize {
@@ -212,11 +220,7 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("resize the pty");
-        self.parser
-            .lock()
-            .expect("parser")
-            .screen_mut()
-            .set_size(rows.max(MIN_EMULATED), cols.max(MIN_EMULATED));
+        drop(parser);
     }
 
     /// Closes the terminal as an SSH drop does.
