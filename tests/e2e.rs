@@ -20,10 +20,23 @@ fn column_of(p: &Pty, text: &str) -> Option<usize> {
         .find_map(|r| r.find(text).map(|b| r[..b].chars().count()))
 }
 
-/// After styr was stopped by something other than quitting: it exited as a failure and
-/// gave the terminal back (left the alternate screen, showed the cursor).
-fn ended_and_restored(p: &mut Pty, why: &str) {
-    assert_ne!(p.wait_exit(), 0, "{why} is not a clean quit");
+/// How long styr may take to end once its terminal is gone or it is told to stop.
+const ENDS_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits for styr to end after `since` (the signal, the hangup) and checks it took at
+/// most `ENDS_WITHIN`; returns the exit code.
+fn ends_in_time(p: &mut Pty, since: std::time::Instant) -> u32 {
+    let code = p.wait_exit();
+    let took = since.elapsed();
+    assert!(took < ENDS_WITHIN, "styr took {took:?} to end");
+    code
+}
+
+/// After styr was stopped by something other than quitting: it exited as a failure,
+/// within `ENDS_WITHIN` of `since`, and gave the terminal back (left the alternate
+/// screen, showed the cursor).
+fn ended_and_restored(p: &mut Pty, why: &str, since: std::time::Instant) {
+    assert_ne!(ends_in_time(p, since), 0, "{why} is not a clean quit");
     assert!(
         p.raw_contains(LEAVE_ALT_SCREEN),
         "the alternate screen was left"
@@ -80,8 +93,9 @@ fn sigterm_in_the_edit_form_keeps_a_draft_and_restores_the_terminal() {
     p.wait_for(&["Rediger: Min side"]);
     p.send(" utkast");
     p.wait_for(&["(KS FIKS) utkast"]);
+    let since = std::time::Instant::now();
     p.signal("TERM");
-    ended_and_restored(&mut p, "a signal");
+    ended_and_restored(&mut p, "a signal", since);
 
     let mut p = draft_is_offered_back(home.path(), "(KS FIKS) utkast");
     p.send("\x13"); // Ctrl-S saves it.
@@ -105,8 +119,9 @@ fn an_ssh_drop_ends_styr_and_keeps_the_draft() {
     p.wait_for(&["Rediger: Min side"]);
     p.send(" borte");
     p.wait_for(&["(KS FIKS) borte"]);
+    let since = std::time::Instant::now();
     p.hang_up();
-    p.wait_exit();
+    ends_in_time(&mut p, since);
     let p = Pty::spawn(home.path(), &["demo"], 80, 24);
     p.wait_for(&["ulagret skjema"]);
 }
@@ -166,10 +181,11 @@ fn a_closed_terminal_ends_styr_even_without_sighup() {
     p.wait_for(&["Rediger: Min side"]);
     p.send(" uten signal");
     p.wait_for(&["(KS FIKS) uten signal"]);
+    let since = std::time::Instant::now();
     p.hang_up();
     // crossterm alone would read end-of-file for ever at full CPU; styr must notice
     // the hangup itself and end.
-    p.wait_exit();
+    ends_in_time(&mut p, since);
     let p = Pty::spawn(home.path(), &["demo"], 80, 24);
     p.wait_for(&["ulagret skjema"]);
 }
@@ -337,14 +353,9 @@ fn a_panic_while_drawing_keeps_the_draft_and_restores_the_terminal() {
     p.send(" etter krasj");
     p.wait_for(&["(KS FIKS) etter krasj"]);
     // F12: the next frame panics inside rendering.
-    let start = std::time::Instant::now();
+    let since = std::time::Instant::now();
     p.send("\x1b[24~");
-    ended_and_restored(&mut p, "a panic");
-    let took = start.elapsed();
-    assert!(
-        took < std::time::Duration::from_secs(2),
-        "ended in {took:?}"
-    );
+    ended_and_restored(&mut p, "a panic", since);
     // The draft was written before anything else, and is offered back.
     let mut p = draft_is_offered_back(home.path(), "(KS FIKS) etter krasj");
     p.send("\x1b");
