@@ -18,15 +18,16 @@ pub const MAX_SLOTS: usize = 8;
 /// sled's page cache; its default is 1 GiB.
 const CACHE_CAPACITY: u64 = 16 * 1024 * 1024;
 
-/// How long to wait for sled's own lock on a slot whose styr lock we hold: a store of
-/// this process that was just dropped may still be closing its files.
-const SLED_LOCK_WAITS: [Duration; 5] = [
-    Duration::from_millis(10),
-    Duration::from_millis(20),
-    Duration::from_millis(40),
-    Duration::from_millis(80),
-    Duration::from_millis(160),
-];
+/// How long to wait for sled's own lock on a slot whose styr lock we hold. Holding
+/// styr's lock means no running styr uses the slot, so a busy sled lock is almost always
+/// one being let go: a store of this process, or of a styr that just ended, may still be
+/// closing its files, which on a loaded machine has taken more than 300 ms. Giving up
+/// too early would put the user in the next slot, a different copy of a local
+/// portfolio. Only a foreign program holding sled's lock costs the whole wait.
+const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(3);
+/// The first pause between tries; it doubles up to `SLED_LOCK_POLL_MAX`.
+const SLED_LOCK_POLL: Duration = Duration::from_millis(10);
+const SLED_LOCK_POLL_MAX: Duration = Duration::from_millis(100);
 
 /// A slot we hold: its lock file stays open (and locked) as long as this lives.
 pub(crate) struct Claimed {
@@ -106,14 +107,18 @@ fn open_db(dir: &Path) -> Result<Option<sled::Db>, OpenError> {
         // Every write is flushed explicitly before it is shown as saved; sled's own
         // flush timer would only wake an idle styr twice a second.
         .flush_every_ms(None);
-    let mut waits = SLED_LOCK_WAITS.iter();
+    let give_up = std::time::Instant::now() + SLED_LOCK_PATIENCE;
+    let mut pause = SLED_LOCK_POLL;
     loop {
         match config.open() {
             Ok(db) => return Ok(Some(db)),
-            Err(e) if is_sled_lock_busy(&e) => match waits.next() {
-                Some(wait) => std::thread::sleep(*wait),
-                None => return Ok(None),
-            },
+            Err(e) if is_sled_lock_busy(&e) => {
+                if std::time::Instant::now() >= give_up {
+                    return Ok(None);
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(SLED_LOCK_POLL_MAX);
+            }
             Err(e) => return Err(sled_open_error(dir, e)),
         }
     }
