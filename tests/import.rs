@@ -852,3 +852,53 @@ fn a_corpus_of_bad_files_each_gets_its_message_and_changes_nothing() {
         assert_eq!(export_csv(home.path()), before, "{name} changed nothing");
     }
 }
+
+/// A real workbook's bytes, made once: a header and two proposals.
+fn workbook_bytes() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("innspill.xlsx");
+        write_xlsx(
+            &path,
+            &[(
+                "Innspill",
+                &[
+                    &["tittel", "innsender"],
+                    &["Papirløse møter", "Osen"],
+                    &["Digitalt skolebevis", "Ørland"],
+                ],
+            )],
+        );
+        std::fs::read(&path).expect("read")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A workbook with bytes flipped or cut short is read or refused with a message,
+    /// never a panic.
+    #[test]
+    fn a_damaged_workbook_never_panics_the_reader(
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..12),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let mut bytes = workbook_bytes().to_vec();
+        for (at, b) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("skadet.xlsx");
+        std::fs::write(&path, &bytes).expect("write");
+        match read_file(&path, &ReadOptions::default(), &mut |_, _| {}) {
+            Ok(read) => prop_assert_eq!(read.rows.len(), read.lines.len()),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
