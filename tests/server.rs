@@ -410,6 +410,43 @@ fn op_kinds() -> Vec<(&'static str, Payload, Role)> {
         ),
         ("delete", Payload::DeleteItem { item }, Role::Secretary),
         ("restore", Payload::RestoreItem { item }, Role::Secretary),
+        (
+            "bulk move to avvist",
+            Payload::MoveItems {
+                items: vec![item],
+                to: st("avvist"),
+                reason: Some("Dekkes av en nasjonal løsning".into()),
+            },
+            Role::Secretary,
+        ),
+        (
+            "bulk move to gjennomforing",
+            Payload::MoveItems {
+                items: vec![item],
+                to: st("gjennomforing"),
+                reason: None,
+            },
+            Role::Chair,
+        ),
+        (
+            "withdraw a score",
+            Payload::ScoreItem {
+                item,
+                set: "prosjektportalen".into(),
+                scores: None,
+            },
+            Role::Member,
+        ),
+        (
+            "schedule a meeting",
+            Payload::Meeting {
+                change: Box::new(common::meeting::schedule(
+                    styr::model::meeting::MeetingId::new(),
+                    "2026-11-26 10:00",
+                )),
+            },
+            Role::Secretary,
+        ),
     ]
 }
 
