@@ -200,13 +200,7 @@ fn proposal() -> styr::model::Payload {
 /// The op ids a client's cache holds as confirmed, and whether anything waits.
 fn confirmed_ids(c: &common::client::Client) -> (BTreeSet<OpId>, usize, u64) {
     let r = c.replica();
-    let ids = c
-        .store
-        .ops()
-        .expect("the log")
-        .iter()
-        .map(|o| o.op_id)
-        .collect();
+    let ids = c.logged_ids().into_iter().collect();
     (ids, r.pending().len(), r.last_seq())
 }
 

@@ -264,20 +264,7 @@ fn acknowledged_ballots_survive_sigkill_of_the_voter() {
         child.wait().expect("reaped");
         last_choice = choice;
         // Counted once, by name, whatever the kill cut off.
-        let count: styr::protocol::RoundCount = rt.block_on(async {
-            c.get(format!(
-                "{}{}",
-                server.url,
-                styr::protocol::round_path(&round)
-            ))
-            .bearer_auth(&chair)
-            .send()
-            .await
-            .expect("the count")
-            .json()
-            .await
-            .expect("a count")
-        });
+        let count = rt.block_on(common::server::round_count(&c, &server.url, &chair, &round));
         assert_eq!(count.ballots, 1, "after kill {kill}");
         assert_eq!(count.voters, vec!["medlem-a".to_string()]);
     }

@@ -240,13 +240,7 @@ async fn three_clients_through_delay_loss_torn_answers_and_a_partition_converge(
         "the server has exactly the ops the clients made"
     );
     for c in &clients {
-        let theirs: Vec<OpId> = c
-            .store
-            .ops()
-            .expect("log")
-            .iter()
-            .map(|o| o.op_id)
-            .collect();
+        let theirs: Vec<OpId> = c.logged_ids();
         let set: BTreeSet<OpId> = theirs.iter().copied().collect();
         assert_eq!(
             set.len(),

@@ -29,8 +29,8 @@ use styr::model::meeting::{CaseId, MeetingChange, MeetingId, RoundId};
 use styr::model::vote::Choice;
 use styr::model::{FieldValue, ItemId, Op, OpId, Payload, Role, StageKey};
 use styr::protocol::{
-    ballots_path, round_path, BallotRequest, PullResponse, PushRequest, PushResponse, RoundCount,
-    SeqOp, PATH_OPS,
+    ballots_path, BallotRequest, PullResponse, PushRequest, PushResponse, RoundCount, SeqOp,
+    PATH_OPS,
 };
 use styr::server::{users, ServerStore, SqliteStore};
 
@@ -420,16 +420,12 @@ fn acknowledged_pushes_and_ballots_survive_sigkill_of_the_server() {
             "round {round_no}: the restart lost ops"
         );
         // Every voter whose ballot was answered is still counted.
-        let count: RoundCount = rt.block_on(async {
-            c.get(format!("{}{}", url(addr), round_path(&round)))
-                .bearer_auth(token("leder"))
-                .send()
-                .await
-                .expect("the count")
-                .json()
-                .await
-                .expect("a count")
-        });
+        let count: RoundCount = rt.block_on(common::server::round_count(
+            &c,
+            &url(addr),
+            &token("leder"),
+            &round,
+        ));
         assert!(count.open);
         for v in voters.iter().filter(|v| v.acked.is_some()) {
             assert!(
@@ -484,13 +480,7 @@ fn acknowledged_pushes_and_ballots_survive_sigkill_of_the_server() {
         assert!(ids.contains(id), "a sync client's saved change is lost");
     }
     for client in &clients {
-        let theirs: Vec<OpId> = client
-            .store
-            .ops()
-            .expect("the log")
-            .iter()
-            .map(|o| o.op_id)
-            .collect();
+        let theirs: Vec<OpId> = client.logged_ids();
         let set: BTreeSet<OpId> = theirs.iter().copied().collect();
         assert_eq!(
             set.len(),

@@ -65,6 +65,16 @@ impl Client {
         op
     }
 
+    /// The ids of the ops in the cache's log, in log order.
+    pub fn logged_ids(&self) -> Vec<styr::model::OpId> {
+        self.store
+            .ops()
+            .expect("the cache's log reads")
+            .iter()
+            .map(|o| o.op_id)
+            .collect()
+    }
+
     pub fn replica(&self) -> Replica {
         self.store.load_replica().expect("the cache loads")
     }

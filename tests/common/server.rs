@@ -129,6 +129,23 @@ impl Drop for TestServer {
     }
 }
 
+/// An open round's count as the server tells it (never a tally).
+pub async fn round_count(
+    c: &reqwest::Client,
+    url: &str,
+    token: &str,
+    round: &styr::model::meeting::RoundId,
+) -> styr::protocol::RoundCount {
+    c.get(format!("{url}{}", styr::protocol::round_path(round)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the count")
+        .json()
+        .await
+        .expect("a count")
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
