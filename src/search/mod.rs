@@ -29,9 +29,12 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 
 /// How many hits of each group (board column) are scored with skim's full alignment and
-/// get highlight positions: more than a column shows on any screen. The rest of a
-/// group's hits keep skim's linear score (see [`rank`]).
-pub const HIGHLIGHTS_PER_GROUP: usize = 64;
+/// get highlight positions: more than a column shows (a card is two lines, so a 40-line
+/// terminal shows about 18 and 32 fill a column of 64 lines). The rest of a group's hits
+/// keep skim's linear score (see [`rank`]). One alignment costs as much as scoring
+/// several hits linearly, so aligning what no screen shows was a large part of a
+/// keystroke at 10,000 items.
+pub const HIGHLIGHTS_PER_GROUP: usize = 32;
 
 /// One search request. Generations grow; the answer carries the query's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
