@@ -29,9 +29,12 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 
 /// How many hits of each group (board column) are scored with skim's full alignment and
-/// get highlight positions: more than a column shows on any screen. The rest of a
-/// group's hits keep skim's linear score (see [`rank`]).
-pub const HIGHLIGHTS_PER_GROUP: usize = 64;
+/// get highlight positions: more than a column shows (a card is two lines, so a 40-line
+/// terminal shows about 18 and 32 fill a column of 64 lines). The rest of a group's hits
+/// keep skim's linear score (see [`rank`]). One alignment costs as much as scoring
+/// several hits linearly, so aligning what no screen shows was a large part of a
+/// keystroke at 10,000 items.
+pub const HIGHLIGHTS_PER_GROUP: usize = 32;
 
 /// One search request. Generations grow; the answer carries the query's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -281,6 +284,88 @@ fn best_field(
     best.map(|(s, f)| (s, f, title_pos))
 }
 
+/// Below this many candidates a search runs on one thread: starting a scoped thread
+/// costs tens of microseconds, more than ranking a few hundred items.
+const PARALLEL_FROM: usize = 2_000;
+
+/// Below this many hits to align, the alignment runs on one thread.
+const PARALLEL_ALIGN_FROM: usize = 64;
+
+/// How many threads a search may use: the cores there are (the app's own thread is idle
+/// while the worker ranks), at most eight.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// `f` over `0..len` cut into contiguous ranges of at least `min`, on up to `threads`
+/// threads (the last range on the calling thread); the results in the order of their
+/// ranges.
+fn par_ranges<T: Send>(
+    len: usize,
+    min: usize,
+    threads: usize,
+    f: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let k = threads.min(len / min.max(1)).max(1);
+    if k == 1 {
+        return vec![f(0..len)];
+    }
+    let ranges: Vec<std::ops::Range<usize>> =
+        (0..k).map(|i| len * i / k..len * (i + 1) / k).collect();
+    std::thread::scope(|s| {
+        let f = &f;
+        let (last, others) = ranges.split_last().expect("k > 1");
+        let handles: Vec<_> = others
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                s.spawn(move || f(r))
+            })
+            .collect();
+        let mine = f(last.clone());
+        let mut out: Vec<T> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect();
+        out.push(mine);
+        out
+    })
+}
+
+/// One linearly scored hit: (linear score, item, index position, field). The item is
+/// copied in so that sorting compares without following pointers.
+type Scored = (i64, ItemId, u32, Field);
+
+/// Best first; ties go to the older item. Items are unique, so this is a total order
+/// and merging sorted parts gives what sorting the whole gives.
+fn better(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+}
+
+/// Merges two lists sorted by [`better`].
+fn merge(a: Vec<Scored>, b: Vec<Scored>) -> Vec<Scored> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if better(&b[j], &a[i]).is_lt() {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// Ranks the documents at `candidates` (index positions, ascending); also returns the
 /// positions of the hits, ascending, for narrowing the next query.
 ///
@@ -292,7 +377,22 @@ fn best_field(
 /// within the screen's budget. A group's aligned hits come first, best first; below
 /// them its other hits follow by their linear score. With no more hits in a group than
 /// that, every hit is aligned, as before.
+///
+/// Both passes run on every core (see [`par_ranges`]): the candidates are cut into
+/// contiguous parts, each scored and sorted on its own thread and the parts merged; the
+/// hits to align are chosen in order on one thread and aligned in parts. Every hit's
+/// score depends only on the hit, so the answer is the same as on one thread.
 fn rank(index: &SearchIndex, query: &Query, candidates: &[usize]) -> (SearchResults, Vec<usize>) {
+    rank_on(index, query, candidates, threads())
+}
+
+/// [`rank`] on up to `threads` threads.
+fn rank_on(
+    index: &SearchIndex,
+    query: &Query,
+    candidates: &[usize],
+    threads: usize,
+) -> (SearchResults, Vec<usize>) {
     let q = fold_query(&query.text);
     let mut results = SearchResults {
         generation: query.generation,
@@ -315,51 +415,80 @@ fn rank(index: &SearchIndex, query: &Query, candidates: &[usize]) -> (SearchResu
         return (results, positions);
     }
     let qchars: Vec<char> = q.chars().collect();
-    // (linear score, item, position, field) of every match; one allocation for the
-    // whole search. The item is copied in so that sorting compares without following
-    // pointers.
-    let mut scored: Vec<(i64, ItemId, u32, Field)> = Vec::new();
-    for &p in candidates {
-        let doc = &index.docs[p];
-        if let Some((s, f, _)) = best_field(doc, &q, &qchars, Scoring::Linear) {
-            scored.push((s, doc.item, p as u32, f));
-        }
-    }
-    let positions: Vec<usize> = scored.iter().map(|&(_, _, p, _)| p as usize).collect();
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let mut per_group: Vec<usize> = vec![0; index.group_count()];
-    let mut aligned: Vec<Hit> = Vec::new();
-    let mut rest: Vec<Hit> = Vec::with_capacity(scored.len());
-    for &(score, item, p, field) in &scored {
-        let doc = &index.docs[p as usize];
-        let exact = match per_group.get_mut(doc.group as usize) {
-            Some(n) if *n < HIGHLIGHTS_PER_GROUP => {
-                *n += 1;
-                best_field(doc, &q, &qchars, Scoring::Aligned)
+    // Each part: its hits in index order (their positions, for narrowing), then sorted.
+    let parts = par_ranges(candidates.len(), PARALLEL_FROM, threads, |r| {
+        let mut scored: Vec<Scored> = Vec::new();
+        for &p in &candidates[r] {
+            let doc = &index.docs[p];
+            if let Some((s, f, _)) = best_field(doc, &q, &qchars, Scoring::Linear) {
+                scored.push((s, doc.item, p as u32, f));
             }
-            _ => None,
-        };
-        match exact {
-            Some((score, field, pos)) => aligned.push(Hit {
-                item,
-                score,
-                field,
-                title_highlight: if pos.is_empty() {
-                    pos
-                } else {
-                    fold::original_indices(doc.title_map.as_deref(), &pos)
-                },
-            }),
-            None => rest.push(Hit {
-                item,
-                score,
-                field,
-                title_highlight: Vec::new(),
-            }),
+        }
+        let positions: Vec<usize> = scored.iter().map(|&(_, _, p, _)| p as usize).collect();
+        scored.sort_unstable_by(better);
+        (scored, positions)
+    });
+    let mut positions: Vec<usize> = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+    let mut scored: Vec<Scored> = Vec::new();
+    for (part, pos) in parts {
+        positions.extend(pos);
+        scored = merge(scored, part);
+    }
+    // Which hits to align: the first of each group, in order.
+    let mut per_group: Vec<usize> = vec![0; index.group_count()];
+    let chosen: Vec<usize> = scored
+        .iter()
+        .enumerate()
+        .filter(|(_, &(_, _, p, _))| {
+            match per_group.get_mut(index.docs[p as usize].group as usize) {
+                Some(n) if *n < HIGHLIGHTS_PER_GROUP => {
+                    *n += 1;
+                    true
+                }
+                _ => false,
+            }
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let exact: Vec<Option<Hit>> = par_ranges(chosen.len(), PARALLEL_ALIGN_FROM, threads, |r| {
+        chosen[r]
+            .iter()
+            .map(|&k| {
+                let (_, item, p, _) = scored[k];
+                let doc = &index.docs[p as usize];
+                best_field(doc, &q, &qchars, Scoring::Aligned).map(|(score, field, pos)| Hit {
+                    item,
+                    score,
+                    field,
+                    title_highlight: if pos.is_empty() {
+                        pos
+                    } else {
+                        fold::original_indices(doc.title_map.as_deref(), &pos)
+                    },
+                })
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut is_aligned = vec![false; scored.len()];
+    let mut aligned: Vec<Hit> = Vec::with_capacity(scored.len());
+    for (&k, hit) in chosen.iter().zip(exact) {
+        if let Some(hit) = hit {
+            is_aligned[k] = true;
+            aligned.push(hit);
         }
     }
     aligned.sort_unstable_by(|a, b| b.score.cmp(&a.score).then_with(|| a.item.cmp(&b.item)));
-    aligned.append(&mut rest);
+    aligned.extend(scored.iter().zip(&is_aligned).filter(|(_, &a)| !a).map(
+        |(&(score, item, _, field), _)| Hit {
+            item,
+            score,
+            field,
+            title_highlight: Vec::new(),
+        },
+    ));
     results.hits = aligned;
     (results, positions)
 }
@@ -648,6 +777,32 @@ mod tests {
                 prop_assert!(part
                     .windows(2)
                     .all(|w| (w[1].score, w[0].item) <= (w[0].score, w[1].item)));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+
+        /// Ranking on several threads (parts scored, sorted and merged; the alignment in
+        /// parts) gives exactly what one thread gives: hits, scores, fields, order,
+        /// highlights and the positions kept for narrowing.
+        #[test]
+        fn ranking_on_threads_equals_one_thread(
+            titles in proptest::collection::vec(raw(24), PARALLEL_FROM * 2..PARALLEL_FROM * 3),
+            q in text(3).prop_filter("a query", |q| !q.trim().is_empty()),
+        ) {
+            let index = SearchIndex::from_entries(titles.iter().enumerate().map(|(k, t)| Entry {
+                item: ItemId(uuid::Uuid::from_u128((k as u128 * 7919) % 100_003 + 1)),
+                group: (k % 4).to_string(),
+                title: t.clone(),
+                fields: if k % 3 == 0 { vec![(Field::Description, t.repeat(5))] } else { vec![] },
+            }));
+            let query = Query { generation: 1, text: q };
+            let all: Vec<usize> = (0..index.len()).collect();
+            let one = rank_on(&index, &query, &all, 1);
+            for threads in [2, 3, 4] {
+                prop_assert_eq!(&rank_on(&index, &query, &all, threads), &one);
             }
         }
     }

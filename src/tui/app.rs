@@ -81,22 +81,24 @@ impl Filter {
     }
 }
 
-/// Search results as the board uses them: each hit's rank, and the highlighted
-/// characters of its title.
+/// Search results as the board uses them: the hits best first, and the highlighted
+/// characters of the titles that have them (only the best of each column, see
+/// `search::HIGHLIGHTS_PER_GROUP`). The hits stay a list: the board walks them in order
+/// and puts each in its column, so taking an answer in costs no map over every hit.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub rank: HashMap<ItemId, usize>,
+    pub order: Vec<ItemId>,
     pub highlights: HashMap<ItemId, Vec<usize>>,
 }
 
 impl From<SearchResults> for Found {
     fn from(r: SearchResults) -> Found {
         let mut found = Found {
-            rank: HashMap::with_capacity(r.hits.len()),
+            order: Vec::with_capacity(r.hits.len()),
             highlights: HashMap::new(),
         };
-        for (i, hit) in r.hits.into_iter().enumerate() {
-            found.rank.insert(hit.item, i);
+        for hit in r.hits {
+            found.order.push(hit.item);
             if !hit.title_highlight.is_empty() {
                 found.highlights.insert(hit.item, hit.title_highlight);
             }
@@ -270,22 +272,28 @@ impl App {
                 keys.push(((*k).clone(), k.to_string(), true));
             }
         }
+        // While filtering, the best match comes first in each column: the hits, in the
+        // answer's order, each in the column of the stage its item is in now (an item
+        // deleted since the search is not shown).
+        let mut hits_by_stage: HashMap<&StageKey, Vec<ItemId>> = HashMap::new();
+        if let Some(found) = found {
+            let view = self.replica.view();
+            for id in &found.order {
+                if let Some(item) = view.get(id) {
+                    hits_by_stage.entry(&item.stage).or_default().push(*id);
+                }
+            }
+        }
         let mut columns = Vec::with_capacity(keys.len());
         for (stage, name, side) in keys {
             let mut items = by_stage.remove(&stage).unwrap_or_default();
             let total = items.len();
-            items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
             let ids = match found {
-                None => items.iter().map(|i| i.id).collect(),
-                // While filtering, the best match comes first in each column.
-                Some(found) => {
-                    let mut hits: Vec<(usize, ItemId)> = items
-                        .iter()
-                        .filter_map(|i| found.rank.get(&i.id).map(|&r| (r, i.id)))
-                        .collect();
-                    hits.sort_unstable();
-                    hits.into_iter().map(|(_, id)| id).collect()
+                None => {
+                    items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
+                    items.iter().map(|i| i.id).collect()
                 }
+                Some(_) => hits_by_stage.remove(&stage).unwrap_or_default(),
             };
             columns.push(Column {
                 stage,
