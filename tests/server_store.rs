@@ -998,3 +998,72 @@ async fn the_wal_is_checkpointed_when_pushes_pause() {
     }
     assert_eq!(store.head().await.expect("head"), 600);
 }
+
+/// `styr serve --db postgres://…`: the real binary on a throw-away cluster takes pushes,
+/// keeps them over a restart, and never shows the URL's password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_postgres_keeps_pushes_over_a_restart() {
+    let cluster = tokio::task::spawn_blocking(PgCluster::start)
+        .await
+        .expect("the cluster starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path();
+    // Trust authentication ignores the password; it is there to be hidden.
+    let url = cluster
+        .url
+        .replace("postgres://styr@", "postgres://styr:pw-not-to-be-shown@");
+    let db = Path::new(&url);
+    let first = ServeProcess::start(home, db);
+    let login = ServeProcess::line_with(&first.stdout, "styr login ");
+    let parts: Vec<String> = login.split_whitespace().map(str::to_string).collect();
+    let (server, token) = (parts[2].clone(), parts[3].clone());
+    // Every log line up to "listening on" (which names the database) hides the password.
+    let until = Instant::now() + DEADLINE;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        let line = first.stderr.recv_timeout(left).expect("a log line in time");
+        assert!(!line.contains("pw-not-to-be-shown"), "{line}");
+        if line.contains("listening on ") {
+            assert!(line.contains("127.0.0.1"), "{line}");
+            break;
+        }
+    }
+    let c = client();
+    let ops: Vec<Op> = (0..30).map(|_| create_op("innkommet")).collect();
+    for batch in ops.chunks(10) {
+        let res = push(&c, &server, &token, batch).await;
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    drop(first);
+
+    let second = ServeProcess::start(home, db);
+    let server = second.url();
+    let page: PullResponse = c
+        .get(format!("{server}{}", styr::protocol::PATH_OPS))
+        .query(&[("since", 0)])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("pull")
+        .json()
+        .await
+        .expect("a page");
+    assert_eq!(
+        page.ops.iter().map(|s| s.op.op_id).collect::<Vec<_>>(),
+        ops.iter().map(|o| o.op_id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        page.ops.iter().map(|s| s.seq).collect::<Vec<_>>(),
+        (1..=30).collect::<Vec<u64>>()
+    );
+    drop(second);
+
+    // The commands that need the SQLite file say so instead of making a file of the URL.
+    let out = styr(&["user", "list", "--db", &url], home)
+        .output()
+        .expect("styr runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PostgreSQL"), "{err}");
+    assert!(!err.contains("pw-not-to-be-shown"), "{err}");
+}
