@@ -254,19 +254,20 @@ pub enum UserCommand {
         /// (default: http://<this host>:8470).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
-        /// The server's database file (default: <data dir>/server/styr.db).
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        /// The server's database: a SQLite file (default: <data dir>/server/styr.db) or a
+        /// PostgreSQL URL.
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
     /// List the users, revoked ones too.
     List {
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
     /// Revoke a user's token at once.
     Revoke {
         name: String,
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
 }

@@ -164,17 +164,7 @@ fn main() -> ExitCode {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
             serve(t, &config, listen, &db, tls)
         }
-        Some(Command::User { ref command }) => {
-            let db = match command {
-                UserCommand::Add { db, .. }
-                | UserCommand::List { db }
-                | UserCommand::Revoke { db, .. } => db,
-            };
-            if let Some(refused) = db.as_deref().and_then(|db| file_only(t, "styr user", db)) {
-                return refused;
-            }
-            user(t, &paths, command)
-        }
+        Some(Command::User { ref command }) => user(t, &paths, command),
         Some(Command::Minutes {
             ref meeting,
             public,
@@ -935,10 +925,7 @@ fn serve(
     // A postgres:// URL selects the PostgreSQL store; anything else is a SQLite file.
     // The URL is shown without its password.
     let pg_url = db.to_str().filter(|s| server::postgres::is_postgres_url(s));
-    let shown = match pg_url {
-        Some(url) => server::postgres::redact_url(url),
-        None => db.display().to_string(),
-    };
+    let shown = shown_db(db);
     runtime.block_on(async {
         let opened: Result<std::sync::Arc<dyn ServerStore>, StoreError> = match pg_url {
             Some(url) => PgStore::open(url)
@@ -1024,13 +1011,22 @@ fn file_only(t: &Strings, command: &str, db: &Path) -> Option<ExitCode> {
         .map(|_| fail(&fill(t.server_db_file_only, &[("command", &command)])))
 }
 
+/// The database as messages and logs show it: a file's path, or a PostgreSQL URL
+/// without its password.
+fn shown_db(db: &Path) -> String {
+    match db.to_str().filter(|s| server::postgres::is_postgres_url(s)) {
+        Some(url) => server::postgres::redact_url(url),
+        None => db.display().to_string(),
+    }
+}
+
 fn user_store_error(t: &Strings, db: &Path, e: &StoreError) -> String {
     match e {
         StoreError::UserExists(name) => fill(t.user_exists, &[("name", name)]),
         StoreError::NoSuchUser(name) => fill(t.user_not_found, &[("name", name)]),
         other => fill(
             t.server_db_failed,
-            &[("file", &db.display()), ("err", other)],
+            &[("file", &shown_db(db)), ("err", other)],
         ),
     }
 }

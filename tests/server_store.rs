@@ -1058,8 +1058,53 @@ async fn serve_on_postgres_keeps_pushes_over_a_restart() {
     );
     drop(second);
 
-    // The commands that need the SQLite file say so instead of making a file of the URL.
+    // The user commands work on the URL as on a file.
+    let out = styr(
+        &[
+            "user",
+            "add",
+            "Radgiver-A",
+            "--role",
+            "secretary",
+            "--db",
+            &url,
+        ],
+        home,
+    )
+    .output()
+    .expect("styr runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = styr(&["user", "revoke", "Radgiver-A", "--db", &url], home)
+        .output()
+        .expect("styr runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = styr(&["user", "list", "--db", &url], home)
+        .output()
+        .expect("styr runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with("Radgiver-A")
+            && l.contains("secretary")
+            && l.contains("revoked")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("admin")), "{text}");
+    let out = styr(&["user", "add", "Radgiver-A", "--db", &url], home)
+        .output()
+        .expect("styr runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+    // The commands that need the SQLite file say so instead of making a file of the URL.
+    let out = styr(&["verify", "--db", &url], home)
         .output()
         .expect("styr runs");
     assert_eq!(out.status.code(), Some(1));
