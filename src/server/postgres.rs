@@ -172,16 +172,40 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
-/// Opens one connection; its driver runs as a task of its own until the client is
-/// dropped or the server goes away.
-async fn connect(config: &Config) -> Result<Client, StoreError> {
-    let (client, connection) = config.connect(tls()?).await.map_err(db_err)?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!(error = %e, "a PostgreSQL connection ended with an error");
-        }
-    });
-    Ok(client)
+/// Where and how to connect: the parsed URL and the TLS setup, made once (reading the
+/// platform's certificates for every new pool connection would be wasted work).
+#[derive(Clone)]
+struct Connector {
+    config: Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+}
+
+impl Connector {
+    fn new(url: &str) -> Result<Connector, StoreError> {
+        let config: Config = url
+            .parse()
+            .map_err(|e| StoreError::Db(format!("the PostgreSQL URL is not valid: {e}")))?;
+        Ok(Connector {
+            config,
+            tls: tls()?,
+        })
+    }
+
+    /// Opens one connection; its driver runs as a task of its own until the client is
+    /// dropped or the server goes away.
+    async fn connect(&self) -> Result<Client, StoreError> {
+        let (client, connection) = self
+            .config
+            .connect(self.tls.clone())
+            .await
+            .map_err(db_err)?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "a PostgreSQL connection ended with an error");
+            }
+        });
+        Ok(client)
+    }
 }
 
 /// Brings the schema up to date in one transaction, under an advisory lock so that
@@ -581,7 +605,7 @@ async fn write_jobs(
 }
 
 async fn writer_loop(
-    config: Config,
+    connector: Connector,
     mut client: Client,
     mut folded: Folded,
     mut rx: mpsc::UnboundedReceiver<Job>,
@@ -601,7 +625,7 @@ async fn writer_loop(
         // A connection lost (the server restarted, a network break) is opened again
         // for the next batch rather than failing every push from now on.
         if client.is_closed() {
-            match connect(&config).await {
+            match connector.connect().await {
                 Ok(c) => client = c,
                 Err(e) => {
                     tracing::error!(error = %e, "could not reconnect to PostgreSQL");
@@ -678,7 +702,7 @@ fn log_failure(e: &StoreError, what: &str) {
 
 /// The PostgreSQL [`ServerStore`].
 pub struct PgStore {
-    config: Config,
+    connector: Connector,
     writer: mpsc::UnboundedSender<Job>,
     readers: Mutex<Vec<Client>>,
 }
@@ -687,10 +711,8 @@ impl PgStore {
     /// Connects, brings the schema up to date and starts the writer task. Must be
     /// called inside a tokio runtime.
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
-        let config: Config = url
-            .parse()
-            .map_err(|e| StoreError::Db(format!("the PostgreSQL URL is not valid: {e}")))?;
-        let mut client = connect(&config).await?;
+        let connector = Connector::new(url)?;
+        let mut client = connector.connect().await?;
         migrate(&mut client).await?;
         let folded = {
             let tx = client.transaction().await.map_err(db_err)?;
@@ -709,9 +731,9 @@ impl PgStore {
             folded
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer_loop(config.clone(), client, folded, rx));
+        tokio::spawn(writer_loop(connector.clone(), client, folded, rx));
         Ok(PgStore {
-            config,
+            connector,
             writer: tx,
             readers: Mutex::new(Vec::new()),
         })
@@ -725,7 +747,7 @@ impl PgStore {
         let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
         match pooled {
             Some(c) if !c.is_closed() => Ok(c),
-            _ => connect(&self.config).await,
+            _ => self.connector.connect().await,
         }
     }
 
