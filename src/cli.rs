@@ -110,8 +110,10 @@ pub enum Command {
         /// Address and port to listen on (0.0.0.0:8470 for every interface).
         #[arg(long, value_name = "ADDR", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
         listen: SocketAddr,
-        /// The server's database file (default: <data dir>/server/styr.db).
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        /// The server's database: a SQLite file (default: <data dir>/server/styr.db), or
+        /// a PostgreSQL URL (postgres://user:password@host/db; sslmode=require in the
+        /// URL insists on TLS).
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
         /// TLS certificate chain (PEM); with --tls-key the server speaks HTTPS.
         #[arg(long, value_name = "PEM", requires = "tls_key")]
@@ -252,19 +254,20 @@ pub enum UserCommand {
         /// (default: http://<this host>:8470).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
-        /// The server's database file (default: <data dir>/server/styr.db).
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        /// The server's database: a SQLite file (default: <data dir>/server/styr.db) or a
+        /// PostgreSQL URL.
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
     /// List the users, revoked ones too.
     List {
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
     /// Revoke a user's token at once.
     Revoke {
         name: String,
-        #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
+        #[arg(long, value_name = "FILE|URL", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
     },
 }

@@ -8,7 +8,9 @@ use styr::cli::{Cli, Command, Format, MeetingCommand, MinutesFormat, ServeComman
 use styr::config::Config;
 use styr::i18n::{fill, Lang, Strings};
 use styr::model::{Portfolio, Replica};
-use styr::server::{self, users, AppState, ServerConfig, ServerStore, SqliteStore, StoreError};
+use styr::server::{
+    self, users, AppState, PgStore, ServerConfig, ServerStore, SqliteStore, StoreError,
+};
 use styr::store::{OpenError, Store};
 use styr::sync::{Credentials, HttpTransport, ServerUrl};
 use styr::tui::app::{now_ms, AppInit};
@@ -146,6 +148,9 @@ fn main() -> ExitCode {
                 .clone()
                 .or_else(|| db.clone())
                 .unwrap_or_else(|| paths.server_db());
+            if let Some(refused) = file_only(t, "styr serve backup", &db) {
+                return refused;
+            }
             serve_backup(t, &db, file)
         }
         Some(Command::Serve {
@@ -178,7 +183,12 @@ fn main() -> ExitCode {
             };
             minutes(t, &paths, meeting, &opts, out.as_deref())
         }
-        Some(Command::Verify { ref db }) => verify(t, &paths, db.as_deref()),
+        Some(Command::Verify { ref db }) => {
+            if let Some(refused) = db.as_deref().and_then(|db| file_only(t, "styr verify", db)) {
+                return refused;
+            }
+            verify(t, &paths, db.as_deref())
+        }
         Some(Command::Meeting { ref command }) => meeting(t, &paths, &config, command),
     }
 }
@@ -912,15 +922,21 @@ fn serve(
         Ok(r) => r,
         Err(e) => return fail(&fill(t.server_failed, &[("err", &e)])),
     };
+    // A postgres:// URL selects the PostgreSQL store; anything else is a SQLite file.
+    // The URL is shown without its password.
+    let pg_url = db.to_str().filter(|s| server::postgres::is_postgres_url(s));
+    let shown = shown_db(db);
     runtime.block_on(async {
-        let store: std::sync::Arc<dyn ServerStore> = match SqliteStore::open(db) {
-            Ok(s) => std::sync::Arc::new(s),
-            Err(e) => {
-                return fail(&fill(
-                    t.server_db_failed,
-                    &[("file", &db.display()), ("err", &e)],
-                ))
-            }
+        let opened: Result<std::sync::Arc<dyn ServerStore>, StoreError> = match pg_url {
+            Some(url) => PgStore::open(url)
+                .await
+                .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn ServerStore>),
+            None => SqliteStore::open(db)
+                .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn ServerStore>),
+        };
+        let store = match opened {
+            Ok(s) => s,
+            Err(e) => return fail(&fill(t.server_db_failed, &[("file", &shown), ("err", &e)])),
         };
         let listener = match tokio::net::TcpListener::bind(listen).await {
             Ok(l) => l,
@@ -941,14 +957,9 @@ fn serve(
                 )
             ),
             Ok(None) => {}
-            Err(e) => {
-                return fail(&fill(
-                    t.server_db_failed,
-                    &[("file", &db.display()), ("err", &e)],
-                ))
-            }
+            Err(e) => return fail(&fill(t.server_db_failed, &[("file", &shown), ("err", &e)])),
         }
-        tracing::info!(db = %db.display(), "listening on {url}");
+        tracing::info!(db = %shown, "listening on {url}");
         let state = AppState::new(
             store,
             ServerConfig {
@@ -992,13 +1003,30 @@ fn serve_backup(t: &Strings, db: &Path, file: &Path) -> ExitCode {
     }
 }
 
+/// The commands that work on the SQLite file only (for now) refuse a PostgreSQL URL
+/// with a message, rather than taking it for a file name and creating that file.
+fn file_only(t: &Strings, command: &str, db: &Path) -> Option<ExitCode> {
+    db.to_str()
+        .filter(|s| server::postgres::is_postgres_url(s))
+        .map(|_| fail(&fill(t.server_db_file_only, &[("command", &command)])))
+}
+
+/// The database as messages and logs show it: a file's path, or a PostgreSQL URL
+/// without its password.
+fn shown_db(db: &Path) -> String {
+    match db.to_str().filter(|s| server::postgres::is_postgres_url(s)) {
+        Some(url) => server::postgres::redact_url(url),
+        None => db.display().to_string(),
+    }
+}
+
 fn user_store_error(t: &Strings, db: &Path, e: &StoreError) -> String {
     match e {
         StoreError::UserExists(name) => fill(t.user_exists, &[("name", name)]),
         StoreError::NoSuchUser(name) => fill(t.user_not_found, &[("name", name)]),
         other => fill(
             t.server_db_failed,
-            &[("file", &db.display()), ("err", other)],
+            &[("file", &shown_db(db)), ("err", other)],
         ),
     }
 }

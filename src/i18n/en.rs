@@ -90,6 +90,7 @@ pub static STRINGS: Strings = Strings {
     portfolio_busy: "The portfolio is open in styr in another terminal; close it and try again.",
     demo_reset: "The demo was reset.",
     server_db_failed: "Could not open the server database {file}: {err}",
+    server_db_file_only: "{command} works on a SQLite database file only; it does not take a PostgreSQL URL yet",
     credentials_exposed: "Warning: others can read {file} (mode {mode}), and your token is in it. Fix it with: chmod 600 {file}",
     server_backup_done: "Backup written to {file}: {ops} changes and {decisions} decisions ({bytes} bytes), and both hash chains hold.",
     server_backup_failed: "No backup was taken: {err}",

@@ -161,6 +161,8 @@ pub struct Strings {
     pub portfolio_busy: &'static str,
     pub demo_reset: &'static str,
     pub server_db_failed: &'static str,
+    /// {command}: a command that needs the SQLite file was given a PostgreSQL URL.
+    pub server_db_file_only: &'static str,
     /// {file} {mode}: the login file can be read by others.
     pub credentials_exposed: &'static str,
     /// {file} {ops} {decisions} {bytes}

@@ -90,6 +90,7 @@ pub static STRINGS: Strings = Strings {
     portfolio_busy: "Porteføljen er åpen i styr i en annen terminal; lukk den og prøv igjen.",
     demo_reset: "Demoen er nullstilt.",
     server_db_failed: "Kunne ikke åpne serverdatabasen {file}: {err}",
+    server_db_file_only: "{command} virker bare på en SQLite-databasefil; den tar ikke en PostgreSQL-adresse ennå",
     credentials_exposed: "Advarsel: {file} kan leses av andre (rettigheter {mode}), og nøkkelen din står i den. Rett det med: chmod 600 {file}",
     server_backup_done: "Sikkerhetskopi skrevet til {file}: {ops} endringer og {decisions} vedtak ({bytes} byte), og begge hashkjedene holder.",
     server_backup_failed: "Sikkerhetskopien ble ikke tatt: {err}",

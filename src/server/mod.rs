@@ -14,6 +14,7 @@ mod api;
 pub mod auth;
 pub mod backup;
 pub mod events;
+pub mod postgres;
 mod rounds;
 pub mod sqlite;
 pub mod store;
@@ -21,6 +22,7 @@ pub mod tls;
 pub mod users;
 pub mod verify;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{BallotCast, NewUser, Page, ServerStore, StoreError, User};
 

@@ -1,10 +1,11 @@
 //! Users: `styr user add|list|revoke` (run by the admin on the server host, on the
-//! server's database file, also while the server runs) and the first admin at the
-//! first start of `styr serve`.
+//! server's database file or PostgreSQL URL, also while the server runs) and the first
+//! admin at the first start of `styr serve`.
 
 use super::auth::{generate_token, hash_token};
+use super::postgres::{is_postgres_url, PgStore};
 use super::sqlite::{add_user_on, list_users_on, open_connection, revoke_user_on};
-use super::store::{NewUser, ServerStore, StoreError, User};
+use super::store::{NewUser, ServerStore, StoreError, StoreFuture, User};
 use crate::model::Role;
 use std::path::Path;
 
@@ -62,21 +63,52 @@ fn new_user(name: &str, role: Role, org: &str, now: i64) -> Result<(NewUser, Str
     ))
 }
 
-/// Adds a user to the database file at `db` and returns their token.
+/// The PostgreSQL URL, when `db` is one rather than a file.
+fn postgres_url(db: &Path) -> Option<&str> {
+    db.to_str().filter(|s| is_postgres_url(s))
+}
+
+/// Runs `f` on a [`PgStore`] at `url`, on a runtime of its own: the user commands are
+/// plain functions, called outside any runtime.
+fn on_postgres<T>(
+    url: &str,
+    f: impl for<'s> FnOnce(&'s PgStore) -> StoreFuture<'s, T>,
+) -> Result<T, StoreError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Db(format!("could not start a runtime: {e}")))?;
+    runtime.block_on(async {
+        let store = PgStore::open(url).await?;
+        f(&store).await
+    })
+}
+
+/// Adds a user to the database at `db` (a file or a PostgreSQL URL) and returns
+/// their token.
 pub fn add(db: &Path, name: &str, role: Role, org: &str, now: i64) -> Result<Created, UserError> {
     let (new, token) = new_user(name, role, org, now)?;
-    let conn = open_connection(db)?;
-    let user = add_user_on(&conn, &new)?;
+    let user = match postgres_url(db) {
+        Some(url) => on_postgres(url, |store| store.add_user(new))?,
+        None => add_user_on(&open_connection(db)?, &new)?,
+    };
     Ok(Created { user, token })
 }
 
 pub fn list(db: &Path) -> Result<Vec<User>, StoreError> {
-    list_users_on(&open_connection(db)?)
+    match postgres_url(db) {
+        Some(url) => on_postgres(url, |store| store.list_users()),
+        None => list_users_on(&open_connection(db)?),
+    }
 }
 
 /// Revokes `name`; their token stops working at the next request.
 pub fn revoke(db: &Path, name: &str, now: i64) -> Result<User, StoreError> {
-    revoke_user_on(&open_connection(db)?, name.trim(), now)
+    let name = name.trim();
+    match postgres_url(db) {
+        Some(url) => on_postgres(url, |store| store.revoke_user(name.to_string(), now)),
+        None => revoke_user_on(&open_connection(db)?, name, now),
+    }
 }
 
 /// Adds a user through a running store (tests, and the first admin).

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod gen;
 pub mod meeting;
+pub mod pg;
 pub mod proxy;
 pub mod pty;
 pub mod server;
