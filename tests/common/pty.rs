@@ -178,13 +178,24 @@ impl Pty {
         let end = Instant::now() + DEADLINE;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.drain(end);
                 return status.exit_code();
             }
             if Instant::now() > end {
+                let why = self.child.process_id().map(why_alive).unwrap_or_default();
                 let _ = self.child.kill();
-                panic!("styr did not exit; the screen:\n{}", self.screen());
+                panic!("styr did not exit; {why}\nthe screen:\n{}", self.screen());
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// After the child ended: lets the reader take in the last bytes it wrote (the
+    /// terminal's restore sequences), which can still be on their way when the exit is
+    /// seen. The reader ends when no one holds the terminal's other side any more.
+    fn drain(&mut self, end: Instant) {
+        while self.reader.as_ref().is_some_and(|r| !r.is_finished()) && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -245,4 +256,58 @@ impl Drop for Pty {
             let _ = self.child.kill();
         }
     }
+}
+
+/// What a process that should have ended is doing, for the failure message: each
+/// thread's name, state and kernel wait channel, and every process that still holds a
+/// pty master (an inherited copy keeps the terminal from hanging up).
+fn why_alive(pid: u32) -> String {
+    let read = |p: String| std::fs::read_to_string(p).unwrap_or_default();
+    let tty = std::fs::read_link(format!("/proc/{pid}/fd/0")).unwrap_or_default();
+    let mut out = format!("process {pid} on {}, threads:", tty.display());
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for t in tasks.flatten() {
+            let dir = t.path().display().to_string();
+            let stat = read(format!("{dir}/stat"));
+            let state = stat.rsplit(") ").next().unwrap_or("").chars().next();
+            out += &format!(
+                "\n  {} {:?} wchan={} stack={}",
+                read(format!("{dir}/comm")).trim(),
+                state.unwrap_or('?'),
+                read(format!("{dir}/wchan")),
+                read(format!("{dir}/stack")).replace('\n', " | "),
+            );
+        }
+    }
+    out += "\nholders of pty masters:";
+    if let Ok(procs) = std::fs::read_dir("/proc") {
+        for p in procs.flatten() {
+            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
+            for fd in fds.flatten() {
+                let is_master = std::fs::read_link(fd.path())
+                    .is_ok_and(|l| l.to_str() == Some("/dev/ptmx") || l.ends_with("ptmx"));
+                if is_master {
+                    let info = read(format!(
+                        "{}/fdinfo/{}",
+                        p.path().display(),
+                        fd.file_name().to_string_lossy()
+                    ));
+                    let tty = info
+                        .lines()
+                        .find(|l| l.starts_with("tty-index"))
+                        .unwrap_or("");
+                    out += &format!(
+                        "\n  pid {} ({}) fd {} {}",
+                        p.file_name().to_string_lossy(),
+                        read(format!("{}/comm", p.path().display())).trim(),
+                        fd.file_name().to_string_lossy(),
+                        tty
+                    );
+                }
+            }
+        }
+    }
+    out
 }
