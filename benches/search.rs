@@ -9,7 +9,7 @@
 //! `cargo bench --bench search`. The criterion groups report the mean time per keystroke
 //! over the whole growing query (each iteration types it all, the time is divided by its
 //! length); the plain tables before them give each keystroke's own median and the
-//! key → screen percentiles.
+//! key → screen percentiles. `STYR_BENCH_ONLY=screen` runs only the key → screen table.
 
 mod common;
 
@@ -323,6 +323,11 @@ fn ranking(c: &mut Criterion, quick: bool) {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then a quick run.
     let quick = !std::env::args().any(|a| a == "--bench");
+    // `STYR_BENCH_ONLY=screen`: only the key → screen table (for profiling that path).
+    if std::env::var("STYR_BENCH_ONLY").is_ok_and(|v| v == "screen") {
+        key_to_screen(quick);
+        return;
+    }
     keystroke_table(quick);
     key_to_screen(quick);
     let mut c = Criterion::default().configure_from_args();

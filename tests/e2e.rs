@@ -126,6 +126,37 @@ fn an_ssh_drop_ends_styr_and_keeps_the_draft() {
     p.wait_for(&["ulagret skjema"]);
 }
 
+/// The terminal going away while styr is busy with input and drawing: styr must hear
+/// the hangup however its loop is placed at that moment. (Reading the terminal on the
+/// loop's thread once left a styr caught for good in crossterm's reader, which loops on
+/// a hung-up terminal; it failed about one run in fifteen of the test above.) Several
+/// rounds of several styr, each hung up in the middle of a burst of keys.
+#[test]
+fn an_ssh_drop_in_the_middle_of_typing_ends_every_styr() {
+    for _round in 0..6 {
+        let homes: Vec<_> = (0..4)
+            .map(|_| tempfile::tempdir().expect("tempdir"))
+            .collect();
+        let mut all: Vec<Pty> = homes
+            .iter()
+            .map(|h| Pty::spawn(h.path(), &["demo"], 80, 24))
+            .collect();
+        for p in &all {
+            p.wait_for(&["Innkommet (24)"]);
+        }
+        for p in &mut all {
+            p.send("jjlkh/digital");
+        }
+        let since = std::time::Instant::now();
+        for p in &mut all {
+            p.hang_up();
+        }
+        for p in &mut all {
+            ends_in_time(p, since);
+        }
+    }
+}
+
 #[test]
 fn a_second_styr_on_the_same_data_gets_its_own_slot() {
     let home = tempfile::tempdir().expect("tempdir");

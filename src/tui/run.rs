@@ -12,22 +12,22 @@ use crate::i18n::fill;
 use crate::model::{ItemId, Op};
 use crate::store::Store;
 use crate::sync::{Backoff, HttpTransport, SyncCmd, SyncEvent};
-use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
-};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, MouseEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
-use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
+
+/// While messages keep coming, a frame is still drawn at least this often.
+const FRAME_AT_LEAST: Duration = Duration::from_millis(50);
 
 /// How the session ended; `main` turns it into an exit code and a message.
 #[derive(Debug, PartialEq, Eq)]
@@ -206,10 +206,8 @@ fn spawn_sync(
 /// closed terminal: its reader keeps reading end-of-file, so without this a styr whose
 /// SSH connection dropped (and that missed SIGHUP) would spin at full CPU for ever.
 /// `poll` with no requested events wakes only on hangup or error, so this costs nothing.
-fn watch_hangup() -> tokio::sync::oneshot::Receiver<()> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    // If the thread cannot start, the sender is dropped and the `Ok(())` pattern in the
-    // loop's select disables that branch: styr still ends on SIGHUP.
+fn watch_hangup(gone: mpsc::UnboundedSender<()>) {
+    // If the thread cannot start, styr still ends on SIGHUP.
     let _ = std::thread::Builder::new()
         .name("styr-hangup".into())
         .spawn(move || loop {
@@ -224,11 +222,40 @@ fn watch_hangup() -> tokio::sync::oneshot::Receiver<()> {
                 continue;
             }
             if r < 0 || pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-                let _ = tx.send(());
+                let _ = gone.send(());
                 return;
             }
         });
-    rx
+}
+
+/// Reads the terminal on a thread of its own and sends what it reads into the loop.
+///
+/// Never on the loop's thread: once the terminal is hung up, crossterm's reader loops
+/// on end-of-file inside `read` and never returns, holding its global lock. A loop that
+/// read there (or only asked whether input was waiting) froze for good, and styr
+/// outlived its SSH connection. Here only this thread is caught, the loop still hears
+/// the hangup from `watch_hangup` and ends the process. No timeout: an idle styr wakes
+/// for nothing. Returns whether the thread started.
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>, gone: mpsc::UnboundedSender<()>) -> bool {
+    std::thread::Builder::new()
+        .name("styr-input".into())
+        .spawn(move || loop {
+            match crossterm::event::read() {
+                Ok(ev) => {
+                    if let Some(m) = to_msg(ev) {
+                        if tx.send(m).is_err() {
+                            return;
+                        }
+                    }
+                }
+                // The terminal cannot be read: it is gone.
+                Err(_) => {
+                    let _ = gone.send(());
+                    return;
+                }
+            }
+        })
+        .is_ok()
 }
 
 fn to_msg(ev: Event) -> Option<Msg> {
@@ -297,36 +324,38 @@ async fn event_loop(
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         _ => return (Ending::Hangup, app),
     };
-    let mut events = EventStream::new();
-    let mut hangup = watch_hangup();
+    let (gone_tx, mut gone) = mpsc::unbounded_channel::<()>();
+    watch_hangup(gone_tx.clone());
+    if !spawn_input(tx.clone(), gone_tx) {
+        // Without input styr can be neither used nor quit.
+        return (Ending::Hangup, app);
+    }
     let mut dirty = true;
+    let mut drawn = Instant::now();
     // Fault injection for the end-to-end tests (`STYR_FAULT=draw-panic`): F12 makes
     // the next frame panic while drawing, to prove what a real bug there would leave.
     let fault_draw_panic = std::env::var("STYR_FAULT").is_ok_and(|f| f == "draw-panic");
     let mut panic_next_draw = false;
     let ending = loop {
-        // Coalesce: while more input is already waiting, handle it before drawing. (Polling
-        // the EventStream outside `select!` would leave it holding a dead waker.)
-        let more_input = crossterm::event::poll(Duration::ZERO).unwrap_or(false);
-        if dirty && !more_input {
+        // Coalesce: while more messages are already waiting (keys typed faster than a
+        // frame), handle them before drawing, but draw at least every `FRAME_AT_LEAST`.
+        let more_waiting = !rx.is_empty() && drawn.elapsed() < FRAME_AT_LEAST;
+        if dirty && !more_waiting {
             match draw(&mut terminal, &app, panic_next_draw) {
                 Ok(()) => {}
                 Err(Some(panic)) => break Ending::Panic(panic),
                 Err(None) => break Ending::Hangup,
             }
             dirty = false;
+            drawn = Instant::now();
         }
         if app.quit && app.pending_saves == 0 {
             break Ending::Quit;
         }
         let msg = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => to_msg(ev),
-                // The terminal is gone (an SSH drop): stop instead of spinning on errors.
-                Some(Err(_)) | None => break Ending::Hangup,
-            },
             Some(m) = rx.recv() => Some(m),
-            Ok(()) = &mut hangup => break Ending::Hangup,
+            // The terminal is gone (an SSH drop): stop instead of reading it.
+            Some(()) = gone.recv() => break Ending::Hangup,
             _ = term.recv() => break Ending::Signal("SIGTERM"),
             _ = hup.recv() => break Ending::Signal("SIGHUP"),
             _ = int.recv() => break Ending::Signal("SIGINT"),
