@@ -575,3 +575,40 @@ fn a_change_while_filtering_is_searched_again() {
     assert!(titles.iter().any(|t| t == "Døgnåpen skole"), "{titles:?}");
     assert_eq!(titles.len(), before + 1);
 }
+
+/// A card moved while the board is filtered shows in its new column at once (before the
+/// renewed search answers, its old answer is placed by where each item is now) and
+/// stays there when the answer comes (placed by the groups the answer carries).
+#[test]
+fn a_card_moved_while_filtering_shows_in_its_new_column() {
+    let mut app = demo_app(Lang::Nb);
+    press(&mut app, "/døgnåpen<Enter>");
+    let id = app.selected_id().expect("a hit is selected");
+    let column_of = |app: &styr::tui::App, id| {
+        app.columns
+            .iter()
+            .position(|c| c.items.contains(&id))
+            .expect("the card is on the board")
+    };
+    let was = column_of(&app, id);
+    let totals: Vec<usize> = app.columns.iter().map(|c| c.total).collect();
+    let effects = update(&mut app, Msg::Key(keys("L")[0]));
+    let Some(Effect::Search(q)) = effects.iter().find(|e| matches!(e, Effect::Search(_))) else {
+        panic!("a move while filtering searches again: {effects:?}")
+    };
+    assert_eq!(column_of(&app, id), was + 1, "moved before the answer");
+    // Each column's count of all its cards follows the move too.
+    assert_eq!(app.columns[was].total, totals[was] - 1);
+    assert_eq!(app.columns[was + 1].total, totals[was + 1] + 1);
+    let index = app.search_index();
+    update(
+        &mut app,
+        Msg::SearchResults(styr::search::search(&index, q, None)),
+    );
+    assert_eq!(column_of(&app, id), was + 1, "and after it");
+    assert_eq!(
+        app.selected_id(),
+        Some(id),
+        "the selection follows the card"
+    );
+}

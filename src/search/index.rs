@@ -181,6 +181,11 @@ impl SearchIndex {
         self.groups.len()
     }
 
+    /// The group names, in group-number order.
+    pub(super) fn groups(&self) -> &[String] {
+        &self.groups
+    }
+
     pub(super) fn position(&self, item: &ItemId) -> Option<usize> {
         self.pos.get(item).map(|&p| p as usize)
     }

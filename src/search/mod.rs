@@ -53,6 +53,9 @@ pub struct Hit {
     pub score: i64,
     /// The field that matched best.
     pub field: Field,
+    /// The item's group (its stage) in the index the answer came from: an index into
+    /// [`SearchResults::groups`], so the board places a hit without looking it up.
+    pub group: u32,
     /// Char indices into the item's title as displayed, sorted; empty when the title
     /// does not match or the hit is not among the best of its group.
     pub title_highlight: Vec<usize>,
@@ -65,6 +68,8 @@ pub struct SearchResults {
     /// The query as asked (not folded).
     pub text: String,
     pub hits: Vec<Hit>,
+    /// The index's group names (`Entry::group`), which [`Hit::group`] points into.
+    pub groups: Vec<String>,
 }
 
 /// Fields longer than this many characters (descriptions, decisions) are scored by
@@ -398,17 +403,22 @@ fn rank_on(
         generation: query.generation,
         text: query.text.clone(),
         hits: Vec::new(),
+        groups: index.groups().to_vec(),
     };
     if q.is_empty() {
-        let mut docs: Vec<&ItemId> = candidates.iter().map(|&p| &index.docs[p].item).collect();
+        let mut docs: Vec<(&ItemId, u32)> = candidates
+            .iter()
+            .map(|&p| (&index.docs[p].item, index.docs[p].group))
+            .collect();
         let positions = candidates.to_vec();
         docs.sort_unstable();
         results.hits = docs
             .into_iter()
-            .map(|&item| Hit {
+            .map(|(&item, group)| Hit {
                 item,
                 score: 0,
                 field: Field::Title,
+                group,
                 title_highlight: Vec::new(),
             })
             .collect();
@@ -460,6 +470,7 @@ fn rank_on(
                     item,
                     score,
                     field,
+                    group: doc.group,
                     title_highlight: if pos.is_empty() {
                         pos
                     } else {
@@ -482,10 +493,11 @@ fn rank_on(
     }
     aligned.sort_unstable_by(|a, b| b.score.cmp(&a.score).then_with(|| a.item.cmp(&b.item)));
     aligned.extend(scored.iter().zip(&is_aligned).filter(|(_, &a)| !a).map(
-        |(&(score, item, _, field), _)| Hit {
+        |(&(score, item, p, field), _)| Hit {
             item,
             score,
             field,
+            group: index.docs[p as usize].group,
             title_highlight: Vec::new(),
         },
     ));

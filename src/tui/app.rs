@@ -50,6 +50,7 @@ pub struct PaletteState {
 
 /// One board column, derived from the portfolio (and the filter) whenever either changes,
 /// so that drawing never sorts or filters.
+#[derive(Clone)]
 pub struct Column {
     pub stage: StageKey,
     pub name: String,
@@ -81,13 +82,15 @@ impl Filter {
     }
 }
 
-/// Search results as the board uses them: the hits best first, and the highlighted
-/// characters of the titles that have them (only the best of each column, see
-/// `search::HIGHLIGHTS_PER_GROUP`). The hits stay a list: the board walks them in order
-/// and puts each in its column, so taking an answer in costs no map over every hit.
+/// Search results as the board uses them: the hits best first, each with its group
+/// (the stage it was in when the index answered, an index into `groups`), and the
+/// highlighted characters of the titles that have them (only the best of each column,
+/// see `search::HIGHLIGHTS_PER_GROUP`). The hits stay a list: the board walks them in
+/// order and puts each in its column, so taking an answer in costs no map over every hit.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub order: Vec<ItemId>,
+    pub order: Vec<(ItemId, u32)>,
+    pub groups: Vec<String>,
     pub highlights: HashMap<ItemId, Vec<usize>>,
 }
 
@@ -95,10 +98,11 @@ impl From<SearchResults> for Found {
     fn from(r: SearchResults) -> Found {
         let mut found = Found {
             order: Vec::with_capacity(r.hits.len()),
+            groups: r.groups,
             highlights: HashMap::new(),
         };
         for hit in r.hits {
-            found.order.push(hit.item);
+            found.order.push((hit.item, hit.group));
             if !hit.title_highlight.is_empty() {
                 found.highlights.insert(hit.item, hit.title_highlight);
             }
@@ -154,6 +158,10 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub columns: Vec<Column>,
+    /// The columns without a filter, kept between changes of the portfolio: opening,
+    /// narrowing and closing a search only places its hits in these columns, without
+    /// walking or sorting every item again.
+    board: Vec<Column>,
     /// Selected column and, per column, the selected row.
     pub col: usize,
     pub rows: Vec<usize>,
@@ -212,6 +220,7 @@ impl App {
             screen: Screen::Board,
             overlay: None,
             columns: Vec::new(),
+            board: Vec::new(),
             col: 0,
             rows: Vec::new(),
             filter: None,
@@ -246,20 +255,13 @@ impl App {
         }
     }
 
-    /// Recomputes the columns after the portfolio or the filter changed, keeping the
-    /// selection on the same item where it still exists.
+    /// Recomputes the columns after the portfolio changed, keeping the selection on the
+    /// same item where it still exists.
     pub fn rebuild_columns(&mut self) {
-        let selected = self.selected_id();
         let mut by_stage: BTreeMap<&StageKey, Vec<&crate::model::Item>> = BTreeMap::new();
         for item in self.replica.view().items() {
             by_stage.entry(&item.stage).or_default().push(item);
         }
-        // Ranking happened off this path (`Effect::Search`); here the answer is only looked up.
-        let found = self
-            .filter
-            .as_ref()
-            .filter(|f| !f.query.text.trim().is_empty())
-            .and_then(|f| f.found.as_ref());
         let mut keys: Vec<(StageKey, String, bool)> = self
             .stages
             .all()
@@ -272,38 +274,75 @@ impl App {
                 keys.push(((*k).clone(), k.to_string(), true));
             }
         }
-        // While filtering, the best match comes first in each column: the hits, in the
-        // answer's order, each in the column of the stage its item is in now (an item
-        // deleted since the search is not shown).
-        let mut hits_by_stage: HashMap<&StageKey, Vec<ItemId>> = HashMap::new();
-        if let Some(found) = found {
-            let view = self.replica.view();
-            for id in &found.order {
-                if let Some(item) = view.get(id) {
-                    hits_by_stage.entry(&item.stage).or_default().push(*id);
-                }
-            }
-        }
-        let mut columns = Vec::with_capacity(keys.len());
+        let mut board = Vec::with_capacity(keys.len());
         for (stage, name, side) in keys {
             let mut items = by_stage.remove(&stage).unwrap_or_default();
-            let total = items.len();
-            let ids = match found {
-                None => {
-                    items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
-                    items.iter().map(|i| i.id).collect()
-                }
-                Some(_) => hits_by_stage.remove(&stage).unwrap_or_default(),
-            };
-            columns.push(Column {
+            items.sort_by_key(|i| (i.priority.is_none(), i.priority, i.created, i.id));
+            board.push(Column {
                 stage,
                 name,
                 side,
-                items: ids,
-                total,
+                total: items.len(),
+                items: items.iter().map(|i| i.id).collect(),
             });
         }
-        self.columns = columns;
+        self.board = board;
+        // The hits' groups are from before this change: each goes where its item is now.
+        self.lay_out(false);
+    }
+
+    /// Shows the board's columns through the filter: without an answer, every card; with
+    /// one, the hits in the answer's order, each in its stage's column. `fresh` says the
+    /// answer came after the portfolio's last change (an answer to an older query is
+    /// dropped, and every change asks again), so each hit's group is its stage now;
+    /// otherwise each hit is looked up (and one deleted since is not shown).
+    fn lay_out(&mut self, fresh: bool) {
+        let selected = self.selected_id();
+        // Ranking happened off this path (`Effect::Search`); here the answer is only placed.
+        let found = self
+            .filter
+            .as_ref()
+            .filter(|f| !f.query.text.trim().is_empty())
+            .and_then(|f| f.found.as_ref());
+        self.columns = match found {
+            None => self.board.clone(),
+            Some(found) => {
+                let mut columns: Vec<Column> = self
+                    .board
+                    .iter()
+                    .map(|c| Column {
+                        stage: c.stage.clone(),
+                        name: c.name.clone(),
+                        side: c.side,
+                        items: Vec::new(),
+                        total: c.total,
+                    })
+                    .collect();
+                let column_of =
+                    |stage: &str| columns.iter().position(|c| c.stage.as_str() == stage);
+                let mut place: Vec<(ItemId, usize)> = Vec::with_capacity(found.order.len());
+                if fresh {
+                    let by_group: Vec<Option<usize>> =
+                        found.groups.iter().map(|g| column_of(g)).collect();
+                    for &(id, group) in &found.order {
+                        if let Some(Some(ci)) = by_group.get(group as usize) {
+                            place.push((id, *ci));
+                        }
+                    }
+                } else {
+                    let view = self.replica.view();
+                    for &(id, _) in &found.order {
+                        if let Some(ci) = view.get(&id).and_then(|i| column_of(i.stage.as_str())) {
+                            place.push((id, ci));
+                        }
+                    }
+                }
+                for (id, ci) in place {
+                    columns[ci].items.push(id);
+                }
+                columns
+            }
+        };
         self.rows.resize(self.columns.len(), 0);
         self.col = self.col.min(self.columns.len().saturating_sub(1));
         if let Some(id) = selected {
@@ -418,7 +457,7 @@ impl App {
                 f.found = None;
                 f.searching = false;
             }
-            self.rebuild_columns();
+            self.lay_out(false);
             return vec![];
         }
         self.search_index();
@@ -440,14 +479,14 @@ impl App {
         };
         f.found = Some(Found::from(results));
         f.searching = false;
-        self.rebuild_columns();
+        self.lay_out(true);
     }
 
     /// Closes the filter: every card shows, and answers still on their way are dropped.
     pub fn close_filter(&mut self) {
         self.filter = None;
         self.searcher.cancel();
-        self.rebuild_columns();
+        self.lay_out(false);
     }
 
     /// Takes the replica the cache now holds, after it was rewritten under the app (the
