@@ -1103,12 +1103,35 @@ async fn serve_on_postgres_keeps_pushes_over_a_restart() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 
-    // The commands that need the SQLite file say so instead of making a file of the URL.
+    // `styr verify` takes the URL too, and names it without its password.
     let out = styr(&["verify", "--db", &url], home)
         .output()
         .expect("styr runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("30 changes and 0 decisions"), "{said}");
+    assert!(!said.contains("pw-not-to-be-shown"), "{said}");
+    // The backup needs the SQLite file and says so instead of making a file of the URL.
+    let backup = home.join("copy.db");
+    let out = styr(
+        &[
+            "serve",
+            "backup",
+            backup.to_str().expect("utf-8"),
+            "--db",
+            &url,
+        ],
+        home,
+    )
+    .output()
+    .expect("styr runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("PostgreSQL"), "{err}");
     assert!(!err.contains("pw-not-to-be-shown"), "{err}");
+    assert!(!backup.exists());
 }
