@@ -197,6 +197,14 @@ async fn store_suite_on_postgres() {
     .await
     .expect("createdb ran");
     two_stores_on_one_database_share_seqs_and_case_numbers(&url).await;
+    // And the binary on it (a cluster is not started twice for one test binary).
+    let url = tokio::task::spawn_blocking({
+        let cluster = cluster.clone();
+        move || cluster.create_database("serve_restart")
+    })
+    .await
+    .expect("createdb ran");
+    serve_on_postgres_keeps_pushes_over_a_restart(&url).await;
     eprintln!("PostgreSQL suite done in {:?}", started.elapsed());
 }
 
@@ -999,19 +1007,13 @@ async fn the_wal_is_checkpointed_when_pushes_pause() {
     assert_eq!(store.head().await.expect("head"), 600);
 }
 
-/// `styr serve --db postgres://…`: the real binary on a throw-away cluster takes pushes,
+/// `styr serve --db postgres://…`: the real binary on the suite's cluster takes pushes,
 /// keeps them over a restart, and never shows the URL's password.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_on_postgres_keeps_pushes_over_a_restart() {
-    let cluster = tokio::task::spawn_blocking(PgCluster::start)
-        .await
-        .expect("the cluster starts");
+async fn serve_on_postgres_keeps_pushes_over_a_restart(db_url: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path();
     // Trust authentication ignores the password; it is there to be hidden.
-    let url = cluster
-        .url
-        .replace("postgres://styr@", "postgres://styr:pw-not-to-be-shown@");
+    let url = db_url.replace("postgres://styr@", "postgres://styr:pw-not-to-be-shown@");
     let db = Path::new(&url);
     let first = ServeProcess::start(home, db);
     let login = ServeProcess::line_with(&first.stdout, "styr login ");
