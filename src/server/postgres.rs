@@ -327,6 +327,11 @@ impl Job {
         }
     }
 
+    /// A push with no meeting op: nothing in it needs the meetings or a savepoint.
+    fn is_plain_push(&self) -> bool {
+        matches!(self, Job::Push(p) if !p.ops.iter().any(|o| o.payload.is_meeting()))
+    }
+
     fn touches_meetings(&self) -> bool {
         matches!(self, Job::Push(p) if p.ops.iter().any(|o| o.payload.is_meeting()))
     }
@@ -528,6 +533,100 @@ async fn store_op(
     Ok(SeqOp { seq, op })
 }
 
+/// Stores a run of pushes without meeting ops: the checks first (a push refused stores
+/// nothing and costs no statement), then one look-up of the op ids already stored and
+/// one insert of the new ops. The seqs, hashes and answers are those [`store_op`]
+/// gives one op at a time.
+async fn store_plain(
+    tx: &Transaction<'_>,
+    jobs: &[Job],
+    tip: &mut (u64, [u8; 32]),
+    now: i64,
+) -> Result<Vec<Done>, StoreError> {
+    let pushes: Vec<&PushJob> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Push(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let refusals: Vec<Option<StoreError>> = pushes
+        .iter()
+        .map(|p| {
+            p.ops.iter().enumerate().find_map(|(i, op)| {
+                op.payload.check().err().map(|invalid| StoreError::Refused {
+                    op_index: Some(i),
+                    reason: format!("op {i}: {invalid}; nothing in this push was stored"),
+                })
+            })
+        })
+        .collect();
+    let ids: Vec<String> = pushes
+        .iter()
+        .zip(&refusals)
+        .filter(|(_, r)| r.is_none())
+        .flat_map(|(p, _)| p.ops.iter().map(|o| o.op_id.to_string()))
+        .collect();
+    let mut known: std::collections::HashMap<String, SeqOp> = std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for row in tx
+            .query(
+                "SELECT op_id, seq, op FROM ops WHERE op_id = ANY($1)",
+                &[&ids],
+            )
+            .await
+            .map_err(db_err)?
+        {
+            let bytes: Vec<u8> = row.get(2);
+            known.insert(row.get(0), decode_op(seq_of(row.get(1)), &bytes)?);
+        }
+    }
+    let (mut seqs, mut op_ids, mut bodies, mut hashes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut done = Vec::with_capacity(pushes.len());
+    for (p, refusal) in pushes.iter().zip(refusals) {
+        if let Some(e) = refusal {
+            done.push(Done::Pushed(Err(e)));
+            continue;
+        }
+        let mut acks = Vec::with_capacity(p.ops.len());
+        for op in &p.ops {
+            let op_id = op.op_id.to_string();
+            if let Some(stored) = known.get(&op_id) {
+                acks.push(stored.clone());
+                continue;
+            }
+            let bytes = op.encode();
+            let seq = tip.0 + 1;
+            let hash = chain_hash(&tip.1, seq, &bytes);
+            seqs.push(seq_sql(seq)?);
+            op_ids.push(op_id.clone());
+            bodies.push(bytes);
+            hashes.push(hash.to_vec());
+            *tip = (seq, hash);
+            let stored = SeqOp {
+                seq,
+                op: op.clone(),
+            };
+            // The same op twice in this run is stored once.
+            known.insert(op_id, stored.clone());
+            acks.push(stored);
+        }
+        done.push(Done::Pushed(Ok(acks)));
+    }
+    if !seqs.is_empty() {
+        tx.execute(
+            "INSERT INTO ops (seq, op_id, op, hash, stored_at) \
+             SELECT s, i, o, h, $5 FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BYTEA[], $4::BYTEA[]) \
+             AS t (s, i, o, h)",
+            &[&seqs, &op_ids, &bodies, &hashes, &now],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(done)
+}
+
 /// One job inside its own savepoint: a failing job rolls back only itself.
 async fn run_job(
     tx: &mut Transaction<'_>,
@@ -593,7 +692,22 @@ async fn write_jobs(
     let result = async {
         let now = now_ms();
         let mut results = Vec::with_capacity(jobs.len());
-        for job in jobs {
+        let mut next = 0;
+        while next < jobs.len() {
+            // A run of pushes without meeting ops is stored with a few statements for
+            // all of them, not several per op and a savepoint per push.
+            let plain = jobs[next..]
+                .iter()
+                .take_while(|j| j.is_plain_push())
+                .count();
+            if plain > 0 {
+                let run = &jobs[next..next + plain];
+                results.extend(store_plain(&tx, run, &mut tip, now).await?);
+                next += plain;
+                continue;
+            }
+            let job = &jobs[next];
+            next += 1;
             let tip_before = tip;
             let kept = job.touches_meetings().then(|| folded.meetings.clone());
             let done = run_job(&mut tx, job, &mut tip, &mut folded.meetings, now).await?;
