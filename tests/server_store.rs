@@ -131,6 +131,9 @@ const CASES: &[(&str, Case)] = &[
     ("gapless_seqs_from_many_tasks", |s| {
         Box::pin(gapless_seqs_from_many_tasks(s))
     }),
+    ("a_refused_push_stores_nothing_and_spares_the_others", |s| {
+        Box::pin(a_refused_push_stores_nothing_and_spares_the_others(s))
+    }),
     ("retried_ops_get_their_stored_seqs", |s| {
         Box::pin(retried_ops_get_their_stored_seqs(s))
     }),
@@ -319,6 +322,65 @@ async fn gapless_seqs_from_many_tasks(s: Subject) {
         assert_eq!(by_seq[&stored.seq], stored, "stored as acknowledged");
     }
     assert_eq!(store.verify_chain().await.unwrap(), n);
+}
+
+/// Pushes committed together, some with an op the checks refuse (a score for a set
+/// that does not exist): each refused push stores nothing, the others keep gapless seqs.
+async fn a_refused_push_stores_nothing_and_spares_the_others(s: Subject) {
+    let store = s.store.clone();
+    let mut tasks = Vec::new();
+    for t in 0..20usize {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ops = stamped(2);
+            if t % 2 == 1 {
+                ops[1].payload = Payload::ScoreItem {
+                    item: styr::model::ItemId::new(),
+                    set: "no-such-set".into(),
+                    scores: Some(styr::model::vote::Scores {
+                        criteria: vec![1, 1, 1],
+                        adjustment: 0,
+                        comment: String::new(),
+                    }),
+                };
+            }
+            (t, ops.clone(), store.push(ops).await)
+        }));
+    }
+    let mut kept = BTreeSet::new();
+    let mut refused = BTreeSet::new();
+    for task in tasks {
+        let (t, ops, result) = task.await.expect("task");
+        match result {
+            Ok(acks) => {
+                assert_eq!(t % 2, 0, "push {t} should have been refused");
+                assert_eq!(acks.len(), 2);
+                kept.extend(acks.iter().map(|a| (a.seq, a.op.op_id)));
+            }
+            Err(StoreError::Refused {
+                op_index: Some(1), ..
+            }) => {
+                assert_eq!(t % 2, 1, "push {t} was refused");
+                refused.extend(ops.iter().map(|o| o.op_id));
+            }
+            Err(e) => panic!("push {t}: {e}"),
+        }
+    }
+    let page = store.pull(0, 1_000).await.expect("pulled");
+    assert_eq!(
+        page.ops
+            .iter()
+            .map(|o| (o.seq, o.op.op_id))
+            .collect::<BTreeSet<_>>(),
+        kept
+    );
+    assert_eq!(page.head, 20);
+    assert_eq!(
+        page.ops.iter().map(|o| o.seq).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<u64>>()
+    );
+    assert!(page.ops.iter().all(|o| !refused.contains(&o.op.op_id)));
+    assert_eq!(store.verify_chain().await.expect("chain"), 20);
 }
 
 async fn retried_ops_get_their_stored_seqs(s: Subject) {
