@@ -8,20 +8,32 @@
 //! issue's 2,000 ops/s (each connection sends on a fixed schedule, 40 pushes/s; the
 //! latency is counted from the scheduled time, so a late send counts as waiting).
 //!
+//! Then the same two runs against **two servers on one PostgreSQL** (a cluster the
+//! bench starts with `initdb`, durable: `fsync` and `synchronous_commit` on, as
+//! installed), the connections spread over both servers, so the figures of both stores
+//! come from the same run on the same machine.
+//!
 //! `cargo bench --bench server_push` (cargo passes `--bench`): the full run.
-//! Without `--bench` (`cargo test --benches`) it is a smoke run: 5 connections, 1 s.
+//! Without `--bench` it is a smoke run: 5 connections, 1 s.
 
 #[allow(dead_code)]
 #[path = "../tests/common/server.rs"]
 mod fixture;
 
 #[allow(dead_code)]
+#[path = "../tests/common/pg.rs"]
+mod pg;
+
+#[allow(dead_code)]
 mod fanout;
 use fanout::{ms, percentile};
 
-use fixture::{create_op, TestServer};
+use fixture::{create_op, now_ms, TestServer};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use styr::model::Role;
 use styr::protocol::{PushRequest, PushResponse, PATH_OPS};
+use styr::server::{self, users, AppState, PgStore, ServerConfig, ServerStore};
 
 struct Outcome {
     latencies: Vec<Duration>,
@@ -85,6 +97,83 @@ async fn connection(
     out
 }
 
+/// The servers under load: their addresses, a token, and a store to count with.
+struct Target {
+    name: &'static str,
+    urls: Vec<String>,
+    token: String,
+    store: Arc<dyn ServerStore>,
+}
+
+/// Runs closed loop and paced against `target`, `conns` connections spread over its
+/// servers, and prints a row for each.
+async fn runs(target: &Target, conns: u32, secs: u64) {
+    // Warm up: the first connections and the first commits.
+    let mut stored = target.store.head().await.expect("the head");
+    for url in &target.urls {
+        let warm = connection(
+            url.clone(),
+            target.token.clone(),
+            Instant::now() + Duration::from_millis(200),
+            None,
+        )
+        .await;
+        stored += warm.latencies.len() as u64;
+    }
+    for paced in [false, true] {
+        let start = Instant::now() + Duration::from_millis(50);
+        let until = start + Duration::from_secs(secs);
+        // 2,000 ops/s over all connections, their start times spread over one period.
+        let period = Duration::from_secs_f64(conns as f64 / 2000.0);
+        let tasks: Vec<_> = (0..conns)
+            .map(|i| {
+                let pace = paced.then(|| (start + period * i / conns, period));
+                let url = target.urls[i as usize % target.urls.len()].clone();
+                tokio::spawn(connection(url, target.token.clone(), until, pace))
+            })
+            .collect();
+        let mut latencies = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let o = t.await.expect("a load task");
+            latencies.extend(o.latencies);
+            errors += o.errors;
+        }
+        let elapsed = until.saturating_duration_since(start);
+        latencies.sort();
+        let n = latencies.len() as u64;
+        stored += n;
+        let head = target.store.head().await.expect("the head");
+        assert_eq!(head, stored, "every acknowledged op is stored once");
+        println!(
+            "| {} | {} | {} | {conns} | {:.1} | {n} | {:.0} | {} | {} | {} | {errors} |",
+            target.name,
+            target.urls.len(),
+            if paced {
+                "paced, 2,000/s"
+            } else {
+                "closed loop"
+            },
+            elapsed.as_secs_f64(),
+            n as f64 / elapsed.as_secs_f64(),
+            ms(percentile(&latencies, 0.50)),
+            ms(percentile(&latencies, 0.99)),
+            ms(latencies.last().copied().unwrap_or_default()),
+        );
+    }
+}
+
+/// A server in this process on `store`, until the runtime ends.
+async fn serve_on(store: Arc<dyn ServerStore>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let state = AppState::new(store, ServerConfig::default());
+    tokio::spawn(server::serve(listener, state, std::future::pending()));
+    url
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (conns, secs) = if full { (50, 10) } else { (5, 1) };
@@ -92,70 +181,47 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    rt.block_on(async {
-        let server = TestServer::start().await;
-        // Warm up: the first connection and the first commit.
-        let warm = connection(
-            server.url.clone(),
-            server.admin_token.clone(),
-            Instant::now() + Duration::from_millis(200),
-            None,
-        )
-        .await;
-        let mut stored = warm.latencies.len() as u64;
+    let cluster = rt.block_on(async {
         if !full {
             println!(
-                "(smoke run, e.g. under `cargo test --benches`: {conns} connections for {secs} s, \
-                 and in a test build the figures mean little; `cargo bench` passes --bench)"
+                "(smoke run: {conns} connections for {secs} s, and in a test build the figures \
+                 mean little; `cargo bench` passes --bench)"
             );
         }
         println!(
-            "| run | connections | seconds | durable ops | ops/s | p50 | p99 | max | errors |"
+            "| store | servers | run | connections | seconds | durable ops | ops/s | p50 | p99 | max | errors |"
         );
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for paced in [false, true] {
-            let start = Instant::now() + Duration::from_millis(50);
-            let until = start + Duration::from_secs(secs);
-            // 2,000 ops/s over all connections, their start times spread over one period.
-            let period = Duration::from_secs_f64(conns as f64 / 2000.0);
-            let tasks: Vec<_> = (0..conns)
-                .map(|i| {
-                    let pace = paced.then(|| (start + period * i / conns, period));
-                    tokio::spawn(connection(
-                        server.url.clone(),
-                        server.admin_token.clone(),
-                        until,
-                        pace,
-                    ))
-                })
-                .collect();
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            for t in tasks {
-                let o = t.await.expect("a load task");
-                latencies.extend(o.latencies);
-                errors += o.errors;
-            }
-            let elapsed = until.saturating_duration_since(start);
-            latencies.sort();
-            let n = latencies.len() as u64;
-            stored += n;
-            let head = server.store().head().await.expect("the head");
-            assert_eq!(head, stored, "every acknowledged op is stored once");
-            println!(
-                "| {} | {conns} | {:.1} | {n} | {:.0} | {} | {} | {} | {errors} |",
-                if paced {
-                    "paced, 2,000/s"
-                } else {
-                    "closed loop"
-                },
-                elapsed.as_secs_f64(),
-                n as f64 / elapsed.as_secs_f64(),
-                ms(percentile(&latencies, 0.50)),
-                ms(percentile(&latencies, 0.99)),
-                ms(latencies.last().copied().unwrap_or_default()),
-            );
-        }
+        println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let server = TestServer::start().await;
+        let sqlite = Target {
+            name: "SQLite",
+            urls: vec![server.url.clone()],
+            token: server.admin_token.clone(),
+            store: server.store().clone(),
+        };
+        runs(&sqlite, conns, secs).await;
+        drop(sqlite);
         let (_dir, _db) = server.shutdown().await;
+
+        let cluster = tokio::task::spawn_blocking(pg::PgCluster::start_durable)
+            .await
+            .expect("the cluster starts");
+        let a: Arc<dyn ServerStore> = Arc::new(PgStore::open(&cluster.url).await.expect("opens"));
+        let b: Arc<dyn ServerStore> = Arc::new(PgStore::open(&cluster.url).await.expect("opens"));
+        let token = users::add_to(&*a, "admin", Role::Admin, "", now_ms())
+            .await
+            .expect("a user")
+            .token;
+        let postgres = Target {
+            name: "PostgreSQL",
+            urls: vec![serve_on(a.clone()).await, serve_on(b).await],
+            token,
+            store: a,
+        };
+        runs(&postgres, conns, secs).await;
+        cluster
     });
+    // The servers' tasks end with the runtime, before the cluster is stopped.
+    drop(rt);
+    drop(cluster);
 }

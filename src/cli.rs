@@ -147,8 +147,8 @@ pub enum Command {
     /// Check the decision log's hash chain: of a server database with --db (the op log's
     /// chain too), otherwise of this terminal's cache. Exits non-zero at a break.
     Verify {
-        /// The server's database file.
-        #[arg(long, value_name = "FILE")]
+        /// The server's database: a SQLite file or a PostgreSQL URL.
+        #[arg(long, value_name = "FILE|URL")]
         db: Option<PathBuf>,
     },
     /// Prepare meetings from the command line or a script: create one, add cases, list
@@ -235,6 +235,18 @@ pub enum ServeCommand {
         /// The server's database file (default: <data dir>/server/styr.db).
         #[arg(long, value_name = "FILE", env = "STYR_SERVER_DB")]
         db: Option<PathBuf>,
+    },
+    /// Copy the server's whole history from its SQLite file into an empty PostgreSQL
+    /// database (ops with their seqs and hash chain, users, ballots of open rounds), and
+    /// verify the copy. Also while the old server runs: run it again after stopping it
+    /// to copy what came in meanwhile.
+    Migrate {
+        /// The SQLite file: sqlite://FILE (or just FILE).
+        #[arg(long, value_name = "sqlite://FILE")]
+        from: String,
+        /// The PostgreSQL database: postgres://user:password@host/db.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
 }
 

@@ -154,6 +154,10 @@ fn main() -> ExitCode {
             serve_backup(t, &db, file)
         }
         Some(Command::Serve {
+            command: Some(ServeCommand::Migrate { ref from, ref to }),
+            ..
+        }) => serve_migrate(t, from, to),
+        Some(Command::Serve {
             listen,
             ref db,
             ref tls_cert,
@@ -183,12 +187,7 @@ fn main() -> ExitCode {
             };
             minutes(t, &paths, meeting, &opts, out.as_deref())
         }
-        Some(Command::Verify { ref db }) => {
-            if let Some(refused) = db.as_deref().and_then(|db| file_only(t, "styr verify", db)) {
-                return refused;
-            }
-            verify(t, &paths, db.as_deref())
-        }
+        Some(Command::Verify { ref db }) => verify(t, &paths, db.as_deref()),
         Some(Command::Meeting { ref command }) => meeting(t, &paths, &config, command),
     }
 }
@@ -1003,6 +1002,54 @@ fn serve_backup(t: &Strings, db: &Path, file: &Path) -> ExitCode {
     }
 }
 
+/// `styr serve migrate --from sqlite://FILE --to postgres://…`: copies, then verifies
+/// the copy as `styr verify` would.
+fn serve_migrate(t: &Strings, from: &str, to: &str) -> ExitCode {
+    init_logs();
+    let file = Path::new(from.strip_prefix("sqlite://").unwrap_or(from));
+    if !server::postgres::is_postgres_url(to) {
+        return fail(&fill(
+            t.server_migrate_failed,
+            &[("err", &"--to must be a PostgreSQL URL (postgres://…)")],
+        ));
+    }
+    let shown = server::postgres::redact_url(to);
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    runtime.block_on(async {
+        let done = match server::migrate::sqlite_to_postgres(file, to).await {
+            Ok(d) => d,
+            Err(e) => return fail(&fill(t.server_migrate_failed, &[("err", &e)])),
+        };
+        let verified = match PgStore::open_existing(to).await {
+            Ok(store) => server::verify::verify_store(&store).await,
+            Err(e) => Err(server::verify::VerifyError::Store(e)),
+        };
+        match verified {
+            Ok(v) => {
+                println!(
+                    "{}",
+                    fill(
+                        t.server_migrate_done,
+                        &[
+                            ("copied", &done.copied),
+                            ("url", &shown),
+                            ("ops", &done.ops),
+                            ("users", &done.users),
+                            ("ballots", &done.ballots),
+                            ("decisions", &v.decisions),
+                        ],
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&fill(t.minutes.verify_broken, &[("err", &e)])),
+        }
+    })
+}
+
 /// The commands that work on the SQLite file only (for now) refuse a PostgreSQL URL
 /// with a message, rather than taking it for a file name and creating that file.
 fn file_only(t: &Strings, command: &str, db: &Path) -> Option<ExitCode> {
@@ -1236,14 +1283,28 @@ fn minutes(
 fn verify(t: &Strings, paths: &Paths, db: Option<&Path>) -> ExitCode {
     let m = t.minutes;
     if let Some(db) = db {
-        return match server::verify::verify_file(db) {
+        let pg = db.to_str().filter(|s| server::postgres::is_postgres_url(s));
+        let checked = match pg {
+            Some(url) => runtime()
+                .map_err(server::verify::VerifyError::Other)
+                .and_then(|rt| {
+                    rt.block_on(async {
+                        let store = PgStore::open_existing(url)
+                            .await
+                            .map_err(server::verify::VerifyError::Store)?;
+                        server::verify::verify_store(&store).await
+                    })
+                }),
+            None => server::verify::verify_file(db),
+        };
+        return match checked {
             Ok(v) => {
                 println!(
                     "{}",
                     fill(
                         m.verify_db_ok,
                         &[
-                            ("file", &db.display()),
+                            ("file", &shown_db(db)),
                             ("ops", &v.ops),
                             ("decisions", &v.decisions)
                         ]

@@ -131,6 +131,9 @@ const CASES: &[(&str, Case)] = &[
     ("gapless_seqs_from_many_tasks", |s| {
         Box::pin(gapless_seqs_from_many_tasks(s))
     }),
+    ("a_refused_push_stores_nothing_and_spares_the_others", |s| {
+        Box::pin(a_refused_push_stores_nothing_and_spares_the_others(s))
+    }),
     ("retried_ops_get_their_stored_seqs", |s| {
         Box::pin(retried_ops_get_their_stored_seqs(s))
     }),
@@ -197,6 +200,14 @@ async fn store_suite_on_postgres() {
     .await
     .expect("createdb ran");
     two_stores_on_one_database_share_seqs_and_case_numbers(&url).await;
+    // And the binary on it (a cluster is not started twice for one test binary).
+    let url = tokio::task::spawn_blocking({
+        let cluster = cluster.clone();
+        move || cluster.create_database("serve_restart")
+    })
+    .await
+    .expect("createdb ran");
+    serve_on_postgres_keeps_pushes_over_a_restart(&url).await;
     eprintln!("PostgreSQL suite done in {:?}", started.elapsed());
 }
 
@@ -311,6 +322,65 @@ async fn gapless_seqs_from_many_tasks(s: Subject) {
         assert_eq!(by_seq[&stored.seq], stored, "stored as acknowledged");
     }
     assert_eq!(store.verify_chain().await.unwrap(), n);
+}
+
+/// Pushes committed together, some with an op the checks refuse (a score for a set
+/// that does not exist): each refused push stores nothing, the others keep gapless seqs.
+async fn a_refused_push_stores_nothing_and_spares_the_others(s: Subject) {
+    let store = s.store.clone();
+    let mut tasks = Vec::new();
+    for t in 0..20usize {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ops = stamped(2);
+            if t % 2 == 1 {
+                ops[1].payload = Payload::ScoreItem {
+                    item: styr::model::ItemId::new(),
+                    set: "no-such-set".into(),
+                    scores: Some(styr::model::vote::Scores {
+                        criteria: vec![1, 1, 1],
+                        adjustment: 0,
+                        comment: String::new(),
+                    }),
+                };
+            }
+            (t, ops.clone(), store.push(ops).await)
+        }));
+    }
+    let mut kept = BTreeSet::new();
+    let mut refused = BTreeSet::new();
+    for task in tasks {
+        let (t, ops, result) = task.await.expect("task");
+        match result {
+            Ok(acks) => {
+                assert_eq!(t % 2, 0, "push {t} should have been refused");
+                assert_eq!(acks.len(), 2);
+                kept.extend(acks.iter().map(|a| (a.seq, a.op.op_id)));
+            }
+            Err(StoreError::Refused {
+                op_index: Some(1), ..
+            }) => {
+                assert_eq!(t % 2, 1, "push {t} was refused");
+                refused.extend(ops.iter().map(|o| o.op_id));
+            }
+            Err(e) => panic!("push {t}: {e}"),
+        }
+    }
+    let page = store.pull(0, 1_000).await.expect("pulled");
+    assert_eq!(
+        page.ops
+            .iter()
+            .map(|o| (o.seq, o.op.op_id))
+            .collect::<BTreeSet<_>>(),
+        kept
+    );
+    assert_eq!(page.head, 20);
+    assert_eq!(
+        page.ops.iter().map(|o| o.seq).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<u64>>()
+    );
+    assert!(page.ops.iter().all(|o| !refused.contains(&o.op.op_id)));
+    assert_eq!(store.verify_chain().await.expect("chain"), 20);
 }
 
 async fn retried_ops_get_their_stored_seqs(s: Subject) {
@@ -999,19 +1069,13 @@ async fn the_wal_is_checkpointed_when_pushes_pause() {
     assert_eq!(store.head().await.expect("head"), 600);
 }
 
-/// `styr serve --db postgres://…`: the real binary on a throw-away cluster takes pushes,
+/// `styr serve --db postgres://…`: the real binary on the suite's cluster takes pushes,
 /// keeps them over a restart, and never shows the URL's password.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_on_postgres_keeps_pushes_over_a_restart() {
-    let cluster = tokio::task::spawn_blocking(PgCluster::start)
-        .await
-        .expect("the cluster starts");
+async fn serve_on_postgres_keeps_pushes_over_a_restart(db_url: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path();
     // Trust authentication ignores the password; it is there to be hidden.
-    let url = cluster
-        .url
-        .replace("postgres://styr@", "postgres://styr:pw-not-to-be-shown@");
+    let url = db_url.replace("postgres://styr@", "postgres://styr:pw-not-to-be-shown@");
     let db = Path::new(&url);
     let first = ServeProcess::start(home, db);
     let login = ServeProcess::line_with(&first.stdout, "styr login ");
@@ -1103,12 +1167,35 @@ async fn serve_on_postgres_keeps_pushes_over_a_restart() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 
-    // The commands that need the SQLite file say so instead of making a file of the URL.
+    // `styr verify` takes the URL too, and names it without its password.
     let out = styr(&["verify", "--db", &url], home)
         .output()
         .expect("styr runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("30 changes and 0 decisions"), "{said}");
+    assert!(!said.contains("pw-not-to-be-shown"), "{said}");
+    // The backup needs the SQLite file and says so instead of making a file of the URL.
+    let backup = home.join("copy.db");
+    let out = styr(
+        &[
+            "serve",
+            "backup",
+            backup.to_str().expect("utf-8"),
+            "--db",
+            &url,
+        ],
+        home,
+    )
+    .output()
+    .expect("styr runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("PostgreSQL"), "{err}");
     assert!(!err.contains("pw-not-to-be-shown"), "{err}");
+    assert!(!backup.exists());
 }

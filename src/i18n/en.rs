@@ -93,6 +93,8 @@ pub static STRINGS: Strings = Strings {
     server_db_file_only: "{command} works on a SQLite database file only; it does not take a PostgreSQL URL yet",
     credentials_exposed: "Warning: others can read {file} (mode {mode}), and your token is in it. Fix it with: chmod 600 {file}",
     server_backup_done: "Backup written to {file}: {ops} changes and {decisions} decisions ({bytes} bytes), and both hash chains hold.",
+    server_migrate_done: "Copied {copied} changes into {url} ({ops} in all), with {users} users and {ballots} ballots of open rounds. The copy is sound: {decisions} decisions, both hash chains hold. Start the servers with: styr serve --db URL",
+    server_migrate_failed: "The migration stopped: {err}",
     server_backup_failed: "No backup was taken: {err}",
     server_listen_failed: "Could not listen on {addr}: {err}",
     server_tls_failed: "TLS could not be set up: {err}",

@@ -167,6 +167,10 @@ pub struct Strings {
     pub credentials_exposed: &'static str,
     /// {file} {ops} {decisions} {bytes}
     pub server_backup_done: &'static str,
+    /// {copied} {url} {ops} {users} {ballots} {decisions}
+    pub server_migrate_done: &'static str,
+    /// {err}
+    pub server_migrate_failed: &'static str,
     /// {err}
     pub server_backup_failed: &'static str,
     pub server_listen_failed: &'static str,

@@ -93,6 +93,8 @@ pub static STRINGS: Strings = Strings {
     server_db_file_only: "{command} virker bare på en SQLite-databasefil; den tar ikke en PostgreSQL-adresse ennå",
     credentials_exposed: "Advarsel: {file} kan leses av andre (rettigheter {mode}), og nøkkelen din står i den. Rett det med: chmod 600 {file}",
     server_backup_done: "Sikkerhetskopi skrevet til {file}: {ops} endringer og {decisions} vedtak ({bytes} byte), og begge hashkjedene holder.",
+    server_migrate_done: "Kopierte {copied} endringer til {url} ({ops} i alt), med {users} brukere og {ballots} stemmer i åpne avstemninger. Kopien er i orden: {decisions} vedtak, begge hashkjedene holder. Start serverne med: styr serve --db URL",
+    server_migrate_failed: "Migreringen stoppet: {err}",
     server_backup_failed: "Sikkerhetskopien ble ikke tatt: {err}",
     server_listen_failed: "Kunne ikke lytte på {addr}: {err}",
     server_tls_failed: "TLS kunne ikke settes opp: {err}",

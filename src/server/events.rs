@@ -25,7 +25,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
 /// Ops read from the store at a time by one stream.
-const PAGE: usize = 500;
+pub(crate) const PAGE: usize = 500;
 
 struct Cursor {
     state: AppState,

@@ -7,6 +7,10 @@
 //! - `events`: the SSE stream. A broadcast of the head seq only wakes subscribers; each
 //!   one reads the ops after its last sent seq from the store, so a slow subscriber
 //!   that lags behind the broadcast still gets every op, in order.
+//! - the relay (here): with a store that other processes write too (several servers on
+//!   one PostgreSQL, [`ServerStore::changes`]), one task per server reads the ops the
+//!   others stored from the store and puts them on the same broadcast, in seq order,
+//!   and passes on their ballot counts.
 //! - `auth`: tokens (256 random bits, stored as SHA-256) and the failed-login guard.
 //! - `users`: adding, listing and revoking users, for `styr user` and the first start.
 
@@ -14,6 +18,7 @@ mod api;
 pub mod auth;
 pub mod backup;
 pub mod events;
+pub mod migrate;
 pub mod postgres;
 mod rounds;
 pub mod sqlite;
@@ -24,7 +29,7 @@ pub mod verify;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use store::{BallotCast, NewUser, Page, ServerStore, StoreError, User};
+pub use store::{BallotCast, Change, NewUser, Page, ServerStore, StoreError, User};
 
 use crate::model::Stages;
 use crate::protocol::{
@@ -36,12 +41,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, watch};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -131,14 +138,26 @@ struct Inner {
     /// Open event streams per user, and how many one may have.
     streams: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     streams_per_user: usize,
+    /// With a relay: every op up to this seq is on the wake broadcast, which then
+    /// carries only ops in seq order without a gap (the relay reads what is missing
+    /// from the store). `None` without a relay (or before it has started): every
+    /// push's acks go out as they come.
+    announced: std::sync::Mutex<Option<u64>>,
+    /// True once the relay (if there is one) knows where the log stands.
+    ready: watch::Sender<bool>,
 }
 
 impl AppState {
+    /// The state over `store`. When other processes write the store too, this starts
+    /// the relay (so it must then be called inside a tokio runtime, as the store's
+    /// [`ServerStore::changes`] is).
     pub fn new(store: Arc<dyn ServerStore>, config: ServerConfig) -> Self {
         let (wake, _) = broadcast::channel(config.events_capacity.max(1));
         let (counts, _) = broadcast::channel(config.events_capacity.max(1));
         let (closing, _) = watch::channel(false);
-        AppState {
+        let changes = store.changes();
+        let (ready, _) = watch::channel(changes.is_none());
+        let state = AppState {
             inner: Arc::new(Inner {
                 store,
                 stages: config.stages,
@@ -150,8 +169,22 @@ impl AppState {
                 lagged: AtomicU64::new(0),
                 streams: Default::default(),
                 streams_per_user: config.streams_per_user.max(1),
+                announced: std::sync::Mutex::new(None),
+                ready,
             }),
+        };
+        if let Some(changes) = changes {
+            tokio::spawn(relay(Arc::downgrade(&state.inner), changes));
         }
+        state
+    }
+
+    /// Resolves once the relay (if any) has started, so that no op another server
+    /// stores from then on can miss the streams. [`serve`] waits for it before it
+    /// takes connections.
+    pub async fn ready(&self) {
+        let mut ready = self.inner.ready.subscribe();
+        let _ = ready.wait_for(|r| *r).await;
     }
 
     pub fn store(&self) -> &Arc<dyn ServerStore> {
@@ -196,8 +229,139 @@ impl AppState {
 
     /// Tells the SSE subscribers about ops just stored.
     pub fn notify(&self, ops: Vec<SeqOp>) {
+        self.announce(ops);
+    }
+
+    /// Puts `ops` on the wake broadcast: all of them without a relay; with one, those
+    /// that follow the last announced seq without a gap (the relay brings the rest from
+    /// the store, and so the broadcast stays in seq order).
+    fn announce(&self, mut ops: Vec<SeqOp>) {
+        let mut announced = self
+            .inner
+            .announced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(last) = *announced {
+            ops.retain(|o| o.seq > last);
+            ops.sort_by_key(|o| o.seq);
+            ops.dedup_by_key(|o| o.seq);
+            let run = (last + 1..)
+                .zip(&ops)
+                .take_while(|(want, o)| o.seq == *want)
+                .count();
+            ops.truncate(run);
+            match ops.last() {
+                Some(op) => *announced = Some(op.seq),
+                None => return,
+            }
+        }
         // No subscribers is not an error.
         let _ = self.inner.wake.send(Wake { ops: Arc::new(ops) });
+    }
+
+    /// Brings the wake broadcast up to `head`, reading from the store what this
+    /// server has not announced (what other servers stored).
+    async fn relay_to(&self, head: u64) {
+        loop {
+            let since = {
+                let mut announced = self
+                    .inner
+                    .announced
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                match *announced {
+                    Some(last) if last < head => {
+                        // Nobody is listening: nothing to read. A stream that starts
+                        // later reads its start from the store.
+                        if self.inner.wake.receiver_count() == 0 {
+                            *announced = Some(head);
+                            return;
+                        }
+                        last
+                    }
+                    _ => return,
+                }
+            };
+            match self.inner.store.pull(since, events::PAGE).await {
+                Ok(page) if !page.ops.is_empty() => self.announce(page.ops),
+                Ok(_) => return,
+                Err(e) => {
+                    // The listener reads the tip again in a few seconds; try then.
+                    tracing::warn!(error = %e, "the relay could not read the store");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// How long the relay waits before trying the store again when it cannot start.
+const RELAY_RETRY: Duration = Duration::from_secs(1);
+
+/// Passes on what other processes store: new ops onto the wake broadcast (read from
+/// the store, in seq order) and new ballot counts. Ends with the state or at shutdown.
+async fn relay(inner: Weak<Inner>, mut changes: broadcast::Receiver<Change>) {
+    let mut closing = match inner.upgrade() {
+        Some(i) => i.closing.subscribe(),
+        None => return,
+    };
+    // Start from the head now: a stream reads what came before from the store.
+    loop {
+        let Some(inner) = inner.upgrade() else { return };
+        match inner.store.head().await {
+            Ok(head) => {
+                *inner.announced.lock().unwrap_or_else(|e| e.into_inner()) = Some(head);
+                inner.ready.send_replace(true);
+                break;
+            }
+            Err(e) => tracing::warn!(error = %e, "the relay could not read the head"),
+        }
+        drop(inner);
+        tokio::select! {
+            _ = tokio::time::sleep(RELAY_RETRY) => {}
+            _ = closing.changed() => return,
+        }
+    }
+    loop {
+        let first = tokio::select! {
+            c = changes.recv() => c,
+            _ = closing.changed() => return,
+        };
+        // Everything waiting is taken together: one read for many wake-ups.
+        let mut head = None;
+        let mut rounds = BTreeSet::new();
+        let mut lagged = false;
+        let mut next = Some(first);
+        while let Some(change) = next.take() {
+            match change {
+                Ok(Change::Head(h)) => head = head.max(Some(h)),
+                Ok(Change::Count(r)) => {
+                    rounds.insert(r);
+                }
+                Err(RecvError::Lagged(_)) => lagged = true,
+                Err(RecvError::Closed) => return,
+            }
+            next = match changes.try_recv() {
+                Ok(c) => Some(Ok(c)),
+                Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => None,
+            };
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        let state = AppState { inner };
+        if lagged {
+            head = head.max(state.inner.store.head().await.ok());
+        }
+        if let Some(head) = head {
+            state.relay_to(head).await;
+        }
+        // Counts lost with a lag are only counts: the next ballot says it again.
+        for round in rounds {
+            match state.inner.store.round_count(round).await {
+                Ok(count) => state.notify_count(count),
+                Err(e) => tracing::debug!(error = %e, "a relayed count could not be read"),
+            }
+        }
     }
 }
 
@@ -236,6 +400,7 @@ pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> st
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    state.ready().await;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
@@ -259,6 +424,7 @@ pub async fn serve_tls<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    state.ready().await;
     let listener = tls::TlsListener::new(listener, tls).tap_io(|_| {});
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

@@ -19,9 +19,18 @@
 //! model code as the SQLite store. Because another server may have written since, it
 //! first folds in every op stored after the last one it has seen, while holding the
 //! tip lock, so its meetings are the log's at the moment it writes.
+//!
+//! **Several servers.** Every writing transaction that moves the tip also sends
+//! `NOTIFY styr_changes, 'h SEQ'` (and `'c INSTANCE ROUND'` for each ballot kept), which
+//! PostgreSQL delivers at commit to every listening session. [`ServerStore::changes`]
+//! starts one listening connection per process that turns those into [`Change`]s for
+//! the event fan-out. They are wake-ups only: the fan-out reads the ops from the store.
+//! After a (re)connect, and every few seconds, the listener also reads the tip, so a
+//! notification lost with a broken connection is made up for.
 
 use super::store::{
-    chain_hash, BallotCast, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
+    chain_hash, BallotCast, Change, NewUser, Page, ServerStore, StoreError, StoreFuture, User,
+    GENESIS_HASH,
 };
 use crate::model::meeting::{MeetingChange, Meetings, RoundId};
 use crate::model::vote::{self, Ballot, Choice};
@@ -29,10 +38,12 @@ use crate::model::{Op, Payload, Role};
 use crate::protocol::{RoundCount, SeqOp};
 use futures_util::{pin_mut, StreamExt};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, IsolationLevel, Row, Transaction};
+use tokio_postgres::{AsyncMessage, Client, Config, IsolationLevel, Row, Transaction};
 
 /// The migrations, in order: version N is `MIGRATIONS[N - 1]`. A released migration is
 /// never edited; a change of schema is a new entry.
@@ -85,8 +96,23 @@ const MIGRATION_LOCK: i64 = 0x7374_7972;
 /// Most pushes and ops the writer puts in one transaction.
 const MAX_JOBS_PER_TX: usize = 1024;
 const MAX_OPS_PER_TX: usize = 20_000;
-/// Idle reader connections kept.
-const POOL_KEEP: usize = 8;
+/// Most reader connections open at once; a read waits for one beyond that, rather
+/// than opening (and then closing) a connection per request under load, which costs
+/// PostgreSQL a process each time and could exhaust `max_connections`.
+const POOL_MAX: usize = 16;
+
+/// The channel of the wake-ups between servers on one database.
+const CHANNEL: &str = "styr_changes";
+/// How often the listener reads the tip itself, in case a notification was lost (it
+/// also notices a connection that died without a word this way).
+const LISTEN_POLL: Duration = Duration::from_secs(3);
+/// The longest wait between two attempts to reconnect the listener.
+const LISTEN_RETRY_MAX: Duration = Duration::from_secs(5);
+/// The listener's `application_name`, so that it can be told apart in
+/// `pg_stat_activity`.
+pub const LISTENER_NAME: &str = "styr listen";
+/// Wake-ups buffered for the fan-out before it lags (and then reads the head).
+const CHANGES_CAPACITY: usize = 1024;
 
 /// True for the URLs this store takes (`postgres://` or `postgresql://`).
 pub fn is_postgres_url(s: &str) -> bool {
@@ -110,7 +136,7 @@ pub fn redact_url(s: &str) -> String {
     }
 }
 
-fn db_msg(e: &tokio_postgres::Error) -> String {
+pub(crate) fn db_msg(e: &tokio_postgres::Error) -> String {
     // The server's own message says what went wrong; the error's Display alone is
     // often just "db error".
     match e.as_db_error() {
@@ -119,7 +145,7 @@ fn db_msg(e: &tokio_postgres::Error) -> String {
     }
 }
 
-fn db_err(e: tokio_postgres::Error) -> StoreError {
+pub(crate) fn db_err(e: tokio_postgres::Error) -> StoreError {
     StoreError::Db(db_msg(&e))
 }
 
@@ -175,13 +201,13 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
 /// Where and how to connect: the parsed URL and the TLS setup, made once (reading the
 /// platform's certificates for every new pool connection would be wasted work).
 #[derive(Clone)]
-struct Connector {
+pub(crate) struct Connector {
     config: Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
 }
 
 impl Connector {
-    fn new(url: &str) -> Result<Connector, StoreError> {
+    pub(crate) fn new(url: &str) -> Result<Connector, StoreError> {
         let config: Config = url
             .parse()
             .map_err(|e| StoreError::Db(format!("the PostgreSQL URL is not valid: {e}")))?;
@@ -193,7 +219,7 @@ impl Connector {
 
     /// Opens one connection; its driver runs as a task of its own until the client is
     /// dropped or the server goes away.
-    async fn connect(&self) -> Result<Client, StoreError> {
+    pub(crate) async fn connect(&self) -> Result<Client, StoreError> {
         let (client, connection) = self
             .config
             .connect(self.tls.clone())
@@ -210,7 +236,7 @@ impl Connector {
 
 /// Brings the schema up to date in one transaction, under an advisory lock so that
 /// servers started together do not run a migration twice.
-async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+pub(crate) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await.map_err(db_err)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
@@ -299,6 +325,11 @@ impl Job {
             Job::Push(p) => p.ops.len(),
             _ => 1,
         }
+    }
+
+    /// A push with no meeting op: nothing in it needs the meetings or a savepoint.
+    fn is_plain_push(&self) -> bool {
+        matches!(self, Job::Push(p) if !p.ops.iter().any(|o| o.payload.is_meeting()))
     }
 
     fn touches_meetings(&self) -> bool {
@@ -502,6 +533,100 @@ async fn store_op(
     Ok(SeqOp { seq, op })
 }
 
+/// Stores a run of pushes without meeting ops: the checks first (a push refused stores
+/// nothing and costs no statement), then one look-up of the op ids already stored and
+/// one insert of the new ops. The seqs, hashes and answers are those [`store_op`]
+/// gives one op at a time.
+async fn store_plain(
+    tx: &Transaction<'_>,
+    jobs: &[Job],
+    tip: &mut (u64, [u8; 32]),
+    now: i64,
+) -> Result<Vec<Done>, StoreError> {
+    let pushes: Vec<&PushJob> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Push(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let refusals: Vec<Option<StoreError>> = pushes
+        .iter()
+        .map(|p| {
+            p.ops.iter().enumerate().find_map(|(i, op)| {
+                op.payload.check().err().map(|invalid| StoreError::Refused {
+                    op_index: Some(i),
+                    reason: format!("op {i}: {invalid}; nothing in this push was stored"),
+                })
+            })
+        })
+        .collect();
+    let ids: Vec<String> = pushes
+        .iter()
+        .zip(&refusals)
+        .filter(|(_, r)| r.is_none())
+        .flat_map(|(p, _)| p.ops.iter().map(|o| o.op_id.to_string()))
+        .collect();
+    let mut known: std::collections::HashMap<String, SeqOp> = std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for row in tx
+            .query(
+                "SELECT op_id, seq, op FROM ops WHERE op_id = ANY($1)",
+                &[&ids],
+            )
+            .await
+            .map_err(db_err)?
+        {
+            let bytes: Vec<u8> = row.get(2);
+            known.insert(row.get(0), decode_op(seq_of(row.get(1)), &bytes)?);
+        }
+    }
+    let (mut seqs, mut op_ids, mut bodies, mut hashes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut done = Vec::with_capacity(pushes.len());
+    for (p, refusal) in pushes.iter().zip(refusals) {
+        if let Some(e) = refusal {
+            done.push(Done::Pushed(Err(e)));
+            continue;
+        }
+        let mut acks = Vec::with_capacity(p.ops.len());
+        for op in &p.ops {
+            let op_id = op.op_id.to_string();
+            if let Some(stored) = known.get(&op_id) {
+                acks.push(stored.clone());
+                continue;
+            }
+            let bytes = op.encode();
+            let seq = tip.0 + 1;
+            let hash = chain_hash(&tip.1, seq, &bytes);
+            seqs.push(seq_sql(seq)?);
+            op_ids.push(op_id.clone());
+            bodies.push(bytes);
+            hashes.push(hash.to_vec());
+            *tip = (seq, hash);
+            let stored = SeqOp {
+                seq,
+                op: op.clone(),
+            };
+            // The same op twice in this run is stored once.
+            known.insert(op_id, stored.clone());
+            acks.push(stored);
+        }
+        done.push(Done::Pushed(Ok(acks)));
+    }
+    if !seqs.is_empty() {
+        tx.execute(
+            "INSERT INTO ops (seq, op_id, op, hash, stored_at) \
+             SELECT s, i, o, h, $5 FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BYTEA[], $4::BYTEA[]) \
+             AS t (s, i, o, h)",
+            &[&seqs, &op_ids, &bodies, &hashes, &now],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(done)
+}
+
 /// One job inside its own savepoint: a failing job rolls back only itself.
 async fn run_job(
     tx: &mut Transaction<'_>,
@@ -545,6 +670,7 @@ async fn write_jobs(
     client: &mut Client,
     jobs: &[Job],
     folded: &mut Folded,
+    instance: &str,
 ) -> Result<Vec<Done>, StoreError> {
     let mut tx = client.transaction().await.map_err(db_err)?;
     let row = tx
@@ -566,7 +692,22 @@ async fn write_jobs(
     let result = async {
         let now = now_ms();
         let mut results = Vec::with_capacity(jobs.len());
-        for job in jobs {
+        let mut next = 0;
+        while next < jobs.len() {
+            // A run of pushes without meeting ops is stored with a few statements for
+            // all of them, not several per op and a savepoint per push.
+            let plain = jobs[next..]
+                .iter()
+                .take_while(|j| j.is_plain_push())
+                .count();
+            if plain > 0 {
+                let run = &jobs[next..next + plain];
+                results.extend(store_plain(&tx, run, &mut tip, now).await?);
+                next += plain;
+                continue;
+            }
+            let job = &jobs[next];
+            next += 1;
             let tip_before = tip;
             let kept = job.touches_meetings().then(|| folded.meetings.clone());
             let done = run_job(&mut tx, job, &mut tip, &mut folded.meetings, now).await?;
@@ -578,14 +719,43 @@ async fn write_jobs(
             }
             results.push(done);
         }
+        // The wake-ups for the other servers, delivered by PostgreSQL at commit.
+        let mut notes = Vec::new();
         if tip.0 != seq {
-            tx.execute(
-                "UPDATE log_tip SET seq = $1, hash = $2 WHERE id = 1",
-                &[&seq_sql(tip.0)?, &&tip.1[..]],
-            )
+            notes.push(format!("h {}", tip.0));
+        }
+        for (job, done) in jobs.iter().zip(&results) {
+            if let (Job::Ballot(b), true) = (job, done.is_ok()) {
+                notes.push(format!("c {instance} {}", b.cast.round));
+            }
+        }
+        notes.dedup();
+        let tip_seq = seq_sql(tip.0)?;
+        let tip_hash = &tip.1[..];
+        // Sent together (tokio-postgres pipelines them): one round trip, not several.
+        let update = async {
+            if tip.0 != seq {
+                tx.execute(
+                    "UPDATE log_tip SET seq = $1, hash = $2 WHERE id = 1",
+                    &[&tip_seq, &tip_hash],
+                )
+                .await?;
+            }
+            Ok::<(), tokio_postgres::Error>(())
+        };
+        let notify = async {
+            if !notes.is_empty() {
+                tx.execute(
+                    "SELECT pg_notify($1, n) FROM unnest($2::TEXT[]) AS n",
+                    &[&CHANNEL, &notes],
+                )
+                .await?;
+            }
+            Ok(())
+        };
+        futures_util::future::try_join(update, notify)
             .await
             .map_err(db_err)?;
-        }
         tx.commit().await.map_err(db_err)?;
         Ok::<_, StoreError>(results)
     }
@@ -608,6 +778,7 @@ async fn writer_loop(
     connector: Connector,
     mut client: Client,
     mut folded: Folded,
+    instance: Arc<str>,
     mut rx: mpsc::UnboundedReceiver<Job>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -634,7 +805,7 @@ async fn writer_loop(
                 }
             }
         }
-        let results = match write_jobs(&mut client, &jobs, &mut folded).await {
+        let results = match write_jobs(&mut client, &jobs, &mut folded, &instance).await {
             Ok(r) => r,
             Err(e) => jobs.iter().map(|j| Done::failed(j, e.clone())).collect(),
         };
@@ -700,19 +871,161 @@ fn log_failure(e: &StoreError, what: &str) {
     }
 }
 
+// ---- the listener ----
+
+/// A wake-up as the writer sends it: `h SEQ` or `c INSTANCE ROUND`. A count from this
+/// process (`own`) is not a change from elsewhere: the server told its streams itself.
+fn parse_note(payload: &str, own: &str) -> Option<Change> {
+    let mut parts = payload.split(' ');
+    match (parts.next()?, parts.next()?, parts.next()) {
+        ("h", seq, None) => seq.parse().ok().map(Change::Head),
+        ("c", origin, Some(round)) if origin != own => round
+            .parse::<uuid::Uuid>()
+            .ok()
+            .map(|r| Change::Count(RoundId(r))),
+        _ => None,
+    }
+}
+
+/// Ends the task it holds when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Listens for the writers' wake-ups (of every server on the database) until nobody
+/// takes them any more, reconnecting when the connection breaks.
+async fn listen_loop(connector: Connector, own: Arc<str>, out: broadcast::Sender<Change>) {
+    let mut wait = Duration::from_millis(100);
+    while out.receiver_count() > 0 {
+        match listen_once(&connector, &own, &out, &mut wait).await {
+            Ok(()) => return,
+            Err(e) => tracing::warn!(
+                error = %e,
+                "the PostgreSQL listener lost its connection; reconnecting"
+            ),
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(LISTEN_RETRY_MAX);
+    }
+}
+
+/// One listening connection: `Ok` when nobody takes the changes any more, an error
+/// when the connection failed.
+async fn listen_once(
+    connector: &Connector,
+    own: &str,
+    out: &broadcast::Sender<Change>,
+    wait: &mut Duration,
+) -> Result<(), StoreError> {
+    let mut config = connector.config.clone();
+    config.application_name(LISTENER_NAME);
+    let (client, mut connection) = config
+        .connect(connector.tls.clone())
+        .await
+        .map_err(db_err)?;
+    // The connection's messages (notifications among them) are read by a task of
+    // its own, which also drives the queries below.
+    let (notes, mut received) = mpsc::unbounded_channel::<String>();
+    let _driver = AbortOnDrop(tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(n)) => {
+                    if notes.send(n.payload().to_string()).is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the PostgreSQL listener's connection failed");
+                    return;
+                }
+            }
+        }
+    }));
+    client
+        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .await
+        .map_err(db_err)?;
+    *wait = Duration::from_millis(100);
+    let tip = || async {
+        let row = client
+            .query_one("SELECT seq FROM log_tip WHERE id = 1", &[])
+            .await
+            .map_err(db_err)?;
+        Ok::<_, StoreError>(Change::Head(seq_of(row.get(0))))
+    };
+    // What was committed while nobody listened (at start, or while reconnecting).
+    let _ = out.send(tip().await?);
+    let mut poll = tokio::time::interval(LISTEN_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    poll.tick().await;
+    loop {
+        tokio::select! {
+            note = received.recv() => match note {
+                Some(payload) => match parse_note(&payload, own) {
+                    Some(change) => {
+                        let _ = out.send(change);
+                    }
+                    None => tracing::debug!(payload, "an unknown notification was ignored"),
+                },
+                None => return Err(StoreError::Db("the listening connection closed".into())),
+            },
+            _ = poll.tick() => {
+                if out.receiver_count() == 0 {
+                    return Ok(());
+                }
+                let _ = out.send(tip().await?);
+            }
+        }
+    }
+}
+
 /// The PostgreSQL [`ServerStore`].
 pub struct PgStore {
     connector: Connector,
     writer: mpsc::UnboundedSender<Job>,
     readers: Mutex<Vec<Client>>,
+    /// One per reader connection in use.
+    reading: tokio::sync::Semaphore,
+    /// This process's name in the wake-ups it sends.
+    instance: Arc<str>,
+    /// The listener, once [`ServerStore::changes`] has started it.
+    listener: Mutex<Option<(broadcast::Sender<Change>, JoinHandle<()>)>>,
 }
 
 impl PgStore {
     /// Connects, brings the schema up to date and starts the writer task. Must be
     /// called inside a tokio runtime.
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        Self::open_with(url, true).await
+    }
+
+    /// Opens a database that already holds a styr store (for `styr verify`, which must
+    /// not make a store of a database given by mistake).
+    pub async fn open_existing(url: &str) -> Result<PgStore, StoreError> {
+        Self::open_with(url, false).await
+    }
+
+    async fn open_with(url: &str, create: bool) -> Result<PgStore, StoreError> {
         let connector = Connector::new(url)?;
         let mut client = connector.connect().await?;
+        if !create {
+            let found: Option<String> = client
+                .query_one("SELECT to_regclass('styr_schema')::text", &[])
+                .await
+                .map_err(db_err)?
+                .get(0);
+            if found.is_none() {
+                return Err(StoreError::Db(
+                    "the database holds no styr server store".into(),
+                ));
+            }
+        }
         migrate(&mut client).await?;
         let folded = {
             let tx = client.transaction().await.map_err(db_err)?;
@@ -731,11 +1044,21 @@ impl PgStore {
             folded
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer_loop(connector.clone(), client, folded, rx));
+        let instance: Arc<str> = uuid::Uuid::now_v7().simple().to_string().into();
+        tokio::spawn(writer_loop(
+            connector.clone(),
+            client,
+            folded,
+            instance.clone(),
+            rx,
+        ));
         Ok(PgStore {
             connector,
             writer: tx,
             readers: Mutex::new(Vec::new()),
+            reading: tokio::sync::Semaphore::new(POOL_MAX),
+            instance,
+            listener: Mutex::new(None),
         })
     }
 
@@ -743,11 +1066,22 @@ impl PgStore {
         self.writer.send(job).map_err(|_| StoreError::Closed)
     }
 
-    async fn take_reader(&self) -> Result<Client, StoreError> {
-        let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
-        match pooled {
-            Some(c) if !c.is_closed() => Ok(c),
-            _ => self.connector.connect().await,
+    /// A reader connection (from the pool, or a new one), and the permit that counts
+    /// it in use.
+    async fn take_reader(&self) -> Result<(Client, tokio::sync::SemaphorePermit<'_>), StoreError> {
+        let permit = self
+            .reading
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        loop {
+            let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
+            match pooled {
+                Some(c) if !c.is_closed() => return Ok((c, permit)),
+                // A connection lost while idle: the next one, or a new one.
+                Some(_) => continue,
+                None => return Ok((self.connector.connect().await?, permit)),
+            }
         }
     }
 
@@ -756,9 +1090,7 @@ impl PgStore {
             return;
         }
         if let Ok(mut pool) = self.readers.lock() {
-            if pool.len() < POOL_KEEP {
-                pool.push(client);
-            }
+            pool.push(client);
         }
     }
 
@@ -770,7 +1102,7 @@ impl PgStore {
         F: for<'t> FnOnce(&'t Transaction<'t>) -> StoreFuture<'t, T> + Send + 'a,
     {
         Box::pin(async move {
-            let mut client = self.take_reader().await?;
+            let (mut client, _permit) = self.take_reader().await?;
             let result = async {
                 let tx = client
                     .build_transaction()
@@ -794,7 +1126,7 @@ impl PgStore {
         &self,
         f: impl for<'c> FnOnce(&'c Client) -> StoreFuture<'c, T> + Send,
     ) -> Result<T, StoreError> {
-        let client = self.take_reader().await?;
+        let (client, _permit) = self.take_reader().await?;
         let r = f(&client).await;
         self.give_back(client);
         r
@@ -827,6 +1159,25 @@ impl ServerStore for PgStore {
             self.send(Job::Count(round, reply))?;
             answer.await.map_err(|_| StoreError::Closed)?
         })
+    }
+
+    fn changes(&self) -> Option<broadcast::Receiver<Change>> {
+        // The listener runs on the runtime; without one there is nobody to wake.
+        tokio::runtime::Handle::try_current().ok()?;
+        let mut listener = self.listener.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((out, task)) = &*listener {
+            if !task.is_finished() {
+                return Some(out.subscribe());
+            }
+        }
+        let (out, rx) = broadcast::channel(CHANGES_CAPACITY);
+        let task = tokio::spawn(listen_loop(
+            self.connector.clone(),
+            self.instance.clone(),
+            out.clone(),
+        ));
+        *listener = Some((out, task));
+        Some(rx)
     }
 
     fn pull(&self, since: u64, limit: usize) -> StoreFuture<'_, Page> {

@@ -142,6 +142,24 @@ pub trait ServerStore: Send + Sync + 'static {
 
     /// How many ballots an open round has (and who cast them, if it is named).
     fn round_count(&self, round: RoundId) -> StoreFuture<'_, RoundCount>;
+
+    /// What other processes writing to the same database (several `styr serve` on one
+    /// PostgreSQL) change, as wake-ups: a new head, a round whose count changed. Only
+    /// wake-ups: the store stays the source of truth, so a receiver reads the ops and
+    /// counts from the store, and one that lagged reads from its last seq. `None` for a
+    /// store that only this process writes (the default).
+    fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<Change>> {
+        None
+    }
+}
+
+/// A wake-up from [`ServerStore::changes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Ops up to this seq are committed (by any process, this one included).
+    Head(u64),
+    /// Another process stored a ballot in this round.
+    Count(RoundId),
 }
 
 /// The hash before the first op.

@@ -1,10 +1,10 @@
-//! `styr verify --db FILE`: checks a server database without the server. First the op
-//! log's hash chain (any edit to any stored op, made through styr or directly in the
+//! `styr verify --db FILE|URL`: checks a server database without the server (a SQLite
+//! file, or a PostgreSQL database by its URL). First the op log's hash chain (any edit to any stored op, made through styr or directly in the
 //! file, breaks it at that op), then the decision log's own chain over the decisions the
 //! ops hold. A break is named: its seq, and for a decision its case number and title.
 
 use super::sqlite::{open_connection, verify_chain_on};
-use super::store::StoreError;
+use super::store::{ServerStore, StoreError};
 use crate::model::meeting::{verify_chain, MeetingChange, Meetings};
 use crate::model::{Op, Payload};
 use rusqlite::{params, OptionalExtension};
@@ -30,6 +30,8 @@ pub enum VerifyError {
     },
     #[error("the decision log is broken: {0}")]
     DecisionChain(String),
+    #[error("{0}")]
+    Other(String),
 }
 
 /// Verifies the database at `path`.
@@ -58,6 +60,40 @@ pub fn verify_file(path: &Path) -> Result<Verified, VerifyError> {
     Ok(Verified { ops, decisions })
 }
 
+/// Verifies a store through its trait (how a PostgreSQL database is checked): the op
+/// chain, then the decision chain over the meetings the ops make.
+pub async fn verify_store(store: &dyn ServerStore) -> Result<Verified, VerifyError> {
+    let ops = match store.verify_chain().await {
+        Ok(n) => n,
+        Err(StoreError::Chain { seq, reason }) => {
+            let what = match store.pull(seq.saturating_sub(1), 1).await {
+                Ok(page) => match page.ops.first() {
+                    Some(s) if s.seq == seq => describe_op(&s.op),
+                    _ => "missing".into(),
+                },
+                Err(e) => format!("unreadable: {e}"),
+            };
+            return Err(VerifyError::OpChain { seq, what, reason });
+        }
+        Err(e) => return Err(VerifyError::Store(e)),
+    };
+    let mut meetings = Meetings::default();
+    let mut since = 0;
+    loop {
+        let page = store.pull(since, 5_000).await.map_err(VerifyError::Store)?;
+        let Some(last) = page.ops.last() else { break };
+        since = last.seq;
+        for s in &page.ops {
+            meetings.apply(&s.op);
+        }
+    }
+    let decisions = verify_chain(meetings.decisions()).map_err(|b| {
+        let d = meetings.decision(&b.id());
+        VerifyError::DecisionChain(format!("{b}{}", d.map(name_decision).unwrap_or_default()))
+    })?;
+    Ok(Verified { ops, decisions })
+}
+
 /// The op at `seq` in a few words, for a person looking for it.
 fn describe(conn: &rusqlite::Connection, seq: u64) -> String {
     let bytes: Option<Vec<u8>> = conn
@@ -73,16 +109,20 @@ fn describe(conn: &rusqlite::Connection, seq: u64) -> String {
         return "missing".into();
     };
     match Op::decode(&bytes) {
-        Ok(op) => match &op.payload {
-            Payload::Meeting { change } => match &**change {
-                MeetingChange::Decide { decision } => {
-                    format!("a decision{}", name_decision(decision))
-                }
-                _ => "a meeting change".into(),
-            },
-            _ => "a portfolio change".into(),
-        },
+        Ok(op) => describe_op(&op),
         Err(e) => format!("unreadable: {e}"),
+    }
+}
+
+fn describe_op(op: &Op) -> String {
+    match &op.payload {
+        Payload::Meeting { change } => match &**change {
+            MeetingChange::Decide { decision } => {
+                format!("a decision{}", name_decision(decision))
+            }
+            _ => "a meeting change".into(),
+        },
+        _ => "a portfolio change".into(),
     }
 }
 

@@ -76,8 +76,19 @@ fn is_root() -> bool {
 }
 
 impl PgCluster {
-    /// Starts a new cluster and creates the database `styr_test` in it.
+    /// Starts a new cluster and creates the database `styr_test` in it. Not durable
+    /// (`fsync=off`): a test's cluster is thrown away, and the shared disk is slow.
     pub fn start() -> PgCluster {
+        Self::start_with(false)
+    }
+
+    /// As [`PgCluster::start`], durable as PostgreSQL is installed (`fsync`,
+    /// `synchronous_commit` and `full_page_writes` on), for the benchmarks.
+    pub fn start_durable() -> PgCluster {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> PgCluster {
         let bin = bin_dir();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let as_user = is_root().then(|| SERVER_USER.to_string());
@@ -130,12 +141,13 @@ impl PgCluster {
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port();
-            // fsync off: a test cluster is thrown away, and the shared disk is slow.
-            let options = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off",
+            let mut options = format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1",
                 socket_dir.display()
             );
+            if !durable {
+                options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            }
             let started = Instant::now();
             let out = cluster.run(
                 "pg_ctl",
