@@ -227,12 +227,41 @@ fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-fn needles(items: &[Item], stage: &str) -> Needles {
-    let mut titles: Vec<String> = items.iter().map(|i| prefix(&i.title, 16)).collect();
+/// rust-kanban 0.10.5 cuts card names by bytes and panics when the cut falls inside a
+/// letter ("end byte index 20 is not a char boundary; it is inside '–'"), so its cards
+/// get the same text spelt in ASCII (æ → ae, ø → o, å → a, – → -).
+fn ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("Ae"),
+            'ø' | 'ö' => out.push('o'),
+            'Ø' | 'Ö' => out.push('O'),
+            'å' | 'ä' | 'á' => out.push('a'),
+            'Å' | 'Ä' => out.push('A'),
+            'é' => out.push('e'),
+            '–' | '—' => out.push('-'),
+            c if c.is_ascii() => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+fn needles(items: &[Item], stage: &str, kind: Kind) -> Needles {
+    let text = |t: &str| {
+        if kind == Kind::RustKanban {
+            ascii(t)
+        } else {
+            t.to_string()
+        }
+    };
+    let mut titles: Vec<String> = items.iter().map(|i| prefix(&text(&i.title), 16)).collect();
     titles.sort();
     titles.dedup();
     Needles {
-        stage: stage.to_string(),
+        stage: text(stage),
         items: titles,
     }
 }
@@ -289,8 +318,8 @@ fn write_rust_kanban(base: &Path, n: usize, items: &[Item]) -> (PathBuf, PathBuf
                 .map(|(k, i)| {
                     serde_json::json!({
                         "id": [1_000 + k as u64, 0],
-                        "name": i.title,
-                        "description": i.description,
+                        "name": ascii(&i.title),
+                        "description": ascii(&i.description),
                         "date_created": date,
                         "date_modified": date,
                         "due_date": "Not Set",
@@ -301,15 +330,15 @@ fn write_rust_kanban(base: &Path, n: usize, items: &[Item]) -> (PathBuf, PathBuf
                             None => "Low",
                         },
                         "card_status": "Active",
-                        "tags": i.tags,
+                        "tags": i.tags.iter().map(|t| ascii(t)).collect::<Vec<_>>(),
                         "comments": [],
                     })
                 })
                 .collect();
             serde_json::json!({
                 "id": [b as u64 + 1, 0],
-                "name": stage.name,
-                "description": format!("Steg: {}", stage.name),
+                "name": ascii(&stage.name),
+                "description": format!("Steg: {}", ascii(&stage.name)),
                 "cards": { "cards": cards },
             })
         })
@@ -531,7 +560,8 @@ struct KeyTimes {
 /// Types `QUERY` into a started search. `open` opens the search box, `reset` empties it
 /// again (both settle before the next key). Calibrates once, then times `rounds` typings.
 fn key_to_screen(t: &mut Term, open: &str, reset: &str, rounds: usize) -> KeyTimes {
-    let quiet = Duration::from_millis(400);
+    // Longer than any key takes here, so the calibrated screens are the settled ones.
+    let quiet = Duration::from_millis(700);
     let mut out = KeyTimes {
         times: vec![],
         misses: 0,
@@ -818,13 +848,13 @@ fn main() {
 
     if opts.show {
         let data = prepare(base.path(), 1_000, rk.is_some(), tw);
-        let nd = needles(&data.items, &first_stage);
         let mut launches = vec![styr_launch(base.path(), &data)];
         launches.extend(rk.as_ref().and_then(|f| rust_kanban_launch(f, &data)));
         launches.extend(tt.as_ref().and_then(|f| taskwarrior_launch(f, &data)));
         for l in launches {
             let t = l.spawn();
             let text = t.settle(Duration::from_secs(2), Duration::from_secs(60));
+            let nd = needles(&data.items, &first_stage, l.kind);
             println!(
                 "== {} (ready: {}) ==\n{text}",
                 l.kind.name(),
@@ -832,6 +862,7 @@ fn main() {
             );
             t.close(l.quit);
         }
+        eprintln!("data kept in {}", base.keep().display());
         return;
     }
 
@@ -855,13 +886,13 @@ fn main() {
     // B1–B3
     if need_startup {
         for data in &sets {
-            let nd = needles(&data.items, &first_stage);
             let mut results: Vec<(Kind, Startup)> = Vec::new();
             let mut launches = vec![styr_launch(base.path(), data)];
             launches.extend(rk.as_ref().and_then(|f| rust_kanban_launch(f, data)));
             launches.extend(tt.as_ref().and_then(|f| taskwarrior_launch(f, data)));
             for l in &launches {
                 eprintln!("B1–B3: {} at {} items", l.kind.name(), data.n);
+                let nd = needles(&data.items, &first_stage, l.kind);
                 let s = startup(l, data, &nd, reps);
                 if let Some(f) = &s.failed {
                     failures.push(f.clone());
@@ -957,7 +988,7 @@ fn main() {
             } else {
                 5
             };
-            let nd = needles(&data.items, &first_stage);
+            let nd = needles(&data.items, &first_stage, Kind::Styr);
             eprintln!("B4: styr at {n} titles");
             let s = search_styr(&styr_launch(base.path(), data), &nd, rounds);
             let f = fzf.as_ref().map(|f| {
@@ -1064,7 +1095,7 @@ fn main() {
             sets.push(prepare(base.path(), 1_000, false, None));
         }
         let data = sets.iter().find(|d| d.n == 1_000).expect("prepared");
-        let nd = needles(&data.items, &first_stage);
+        let nd = needles(&data.items, &first_stage, Kind::Styr);
         eprintln!("B9: 100 resizes in a second");
         let storms = if opts.quick { 2 } else { 5 };
         let r = resize_storm(&styr_launch(base.path(), data), &nd, storms);

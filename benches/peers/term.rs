@@ -182,14 +182,16 @@ impl Term {
         }
     }
 
-    /// Waits until the screen's text has not changed for `quiet` (at most `deadline`);
-    /// returns the text.
+    /// Waits until the screen's text has not changed for `quiet`, counted from this
+    /// call at the earliest (a key just sent has not changed anything yet), at most
+    /// `deadline`; returns the text.
     pub fn settle(&self, quiet: Duration, deadline: Duration) -> String {
-        let end = Instant::now() + deadline;
+        let start = Instant::now();
+        let end = start + deadline;
         loop {
             let (changed, text) = {
                 let s = self.shared.0.lock().expect("screen");
-                (s.changed, s.last_text.clone())
+                (s.changed.max(start), s.last_text.clone())
             };
             let now = Instant::now();
             if now.duration_since(changed) >= quiet || now >= end {
