@@ -63,6 +63,8 @@ const ROWS: u16 = 40;
 const QUERY: &str = "døgnåpen ørland";
 const START_DEADLINE: Duration = Duration::from_secs(120);
 const KEY_DEADLINE: Duration = Duration::from_secs(20);
+/// A key whose screen is not the calibrated one by then counts as missed.
+const MISS_AFTER: Duration = Duration::from_secs(2);
 const IDLE: Duration = Duration::from_secs(10);
 
 struct Opts {
@@ -588,11 +590,18 @@ fn key_to_screen(t: &mut Term, open: &str, reset: &str, rounds: usize) -> KeyTim
             t.arm(move |s| s == want);
             let t0 = Instant::now();
             t.send(&ch.to_string());
-            match t.wait_armed(KEY_DEADLINE) {
+            match t.wait_armed(MISS_AFTER) {
                 Some(at) => out.times.push(at.saturating_duration_since(t0)),
                 None => {
                     out.misses += 1;
-                    t.settle(quiet, KEY_DEADLINE);
+                    if out.misses == 1 {
+                        let now = t.screen();
+                        let want = expected.iter().find(|e| **e != now);
+                        eprintln!(
+                            "first missed key {ch:?}: the screen\n{now}\nthe calibrated screen\n{}",
+                            want.map(String::as_str).unwrap_or("")
+                        );
+                    }
                 }
             }
         }
