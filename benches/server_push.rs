@@ -225,3 +225,60 @@ fn main() {
     drop(rt);
     drop(cluster);
 }
+
+/// For the peers harness: a fresh server, warmed up, then `conns` connections pushing
+/// back to back for `secs` seconds.
+#[allow(dead_code)] // used by the peers harness
+pub struct Load {
+    pub latencies: Vec<Duration>,
+    pub errors: u64,
+    pub elapsed: Duration,
+}
+
+#[allow(dead_code)] // used by the peers harness
+pub fn closed_loop(conns: u32, secs: u64) -> Load {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let server = TestServer::start().await;
+        let warm = connection(
+            server.url.clone(),
+            server.admin_token.clone(),
+            Instant::now() + Duration::from_millis(200),
+            None,
+        )
+        .await;
+        let start = Instant::now() + Duration::from_millis(50);
+        let until = start + Duration::from_secs(secs);
+        let tasks: Vec<_> = (0..conns)
+            .map(|_| {
+                tokio::spawn(connection(
+                    server.url.clone(),
+                    server.admin_token.clone(),
+                    until,
+                    None,
+                ))
+            })
+            .collect();
+        let mut out = Load {
+            latencies: Vec::new(),
+            errors: 0,
+            elapsed: until.saturating_duration_since(start),
+        };
+        for t in tasks {
+            let o = t.await.expect("a load task");
+            out.latencies.extend(o.latencies);
+            out.errors += o.errors;
+        }
+        out.latencies.sort();
+        let head = server.store().head().await.expect("the head");
+        let stored = (warm.latencies.len() + out.latencies.len()) as u64;
+        if head != stored {
+            out.errors += head.abs_diff(stored);
+        }
+        let (_dir, _db) = server.shutdown().await;
+        out
+    })
+}

@@ -116,6 +116,11 @@ struct RoundTimes {
     errors: usize,
     /// How late the voters sent, against their schedule (the load generator's own lag).
     late: Vec<Duration>,
+    /// Ballot → every followed stream (the chair's and, with watchers, each voter's)
+    /// shows a count including it.
+    every: Vec<Duration>,
+    /// Ballots some stream never showed.
+    every_missing: usize,
 }
 
 struct Bench {
@@ -124,12 +129,48 @@ struct Bench {
     case: CaseId,
     /// (name, token, client): each voter has its own client and connection.
     voters: Vec<(String, String, reqwest::Client)>,
-    counts: mpsc::UnboundedReceiver<(RoundCount, Instant)>,
+    /// Counts as each followed stream saw them: (stream, count, when). Stream 0 is the
+    /// chair's; with watchers, stream i is voter i's.
+    counts: mpsc::UnboundedReceiver<(usize, RoundCount, Instant)>,
+    streams: usize,
     rng: Rng,
 }
 
+/// Follows `GET /api/v1/events` as `token`, stamping each count as it arrives.
+async fn follow(
+    url: String,
+    token: String,
+    stream: usize,
+    tx: mpsc::UnboundedSender<(usize, RoundCount, Instant)>,
+) {
+    let res = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("a subscription");
+    assert!(res.status().is_success());
+    let mut events = SseReader::new(res);
+    tokio::spawn(async move {
+        while let Some(ev) = events
+            .next_until(Instant::now() + Duration::from_secs(3600))
+            .await
+        {
+            if ev.event.as_deref() == Some(EVENT_COUNT) {
+                let at = Instant::now();
+                let count: RoundCount = serde_json::from_str(&ev.data).expect("a count");
+                if tx.send((stream, count, at)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
+
 impl Bench {
-    async fn start(voters: usize) -> Bench {
+    /// A meeting with `voters` members and the chair. With `watchers`, every voter also
+    /// follows the event stream, as each member's client does.
+    async fn start(voters: usize, watchers: bool) -> Bench {
         let server = TestServer::start().await;
         let c = client();
         let secretary = server.add_user("sekretaer", Role::Secretary).await;
@@ -157,30 +198,17 @@ impl Bench {
         let res = push(&c, &server.url, &secretary, &ops).await;
         assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 
-        // The chair's stream: a reader task stamps each count as it arrives.
-        let res = reqwest::Client::new()
-            .get(server.events_url())
-            .bearer_auth(&chair)
-            .send()
-            .await
-            .expect("a subscription");
-        assert!(res.status().is_success());
-        let mut events = SseReader::new(res);
+        // The chair's stream (and each voter's): a reader task stamps each count as it
+        // arrives.
         let (tx, counts) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Some(ev) = events
-                .next_until(Instant::now() + Duration::from_secs(3600))
-                .await
-            {
-                if ev.event.as_deref() == Some(EVENT_COUNT) {
-                    let at = Instant::now();
-                    let count: RoundCount = serde_json::from_str(&ev.data).expect("a count");
-                    if tx.send((count, at)).is_err() {
-                        return;
-                    }
-                }
+        follow(server.events_url(), chair.clone(), 0, tx.clone()).await;
+        let mut streams = 1;
+        if watchers {
+            for (_, token, _) in &members {
+                follow(server.events_url(), token.clone(), streams, tx.clone()).await;
+                streams += 1;
             }
-        });
+        }
         // Every voter's connection is open before the first round.
         for (_, token, vc) in &members {
             let res = vc
@@ -197,6 +225,7 @@ impl Bench {
             case,
             voters: members,
             counts,
+            streams,
             rng: Rng(0x005E_EDB4_1107),
         }
     }
@@ -267,14 +296,14 @@ impl Bench {
             casts.push(cast);
         }
 
-        // The chair's counts of this round, until the last one (or the deadline).
-        let mut first_of = vec![None::<Instant>; n + 1];
+        // Each stream's counts of this round, until its last one (or the deadline).
+        let mut firsts = vec![vec![None::<Instant>; n + 1]; self.streams];
         let until = Instant::now() + DEADLINE;
-        while first_of[n].is_none() {
+        while firsts.iter().any(|f| f[n].is_none()) {
             let left = until.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, self.counts.recv()).await {
-                Ok(Some((count, at))) if count.round == round => {
-                    if let Some(slot) = first_of.get_mut(count.ballots as usize) {
+                Ok(Some((stream, count, at))) if count.round == round => {
+                    if let Some(slot) = firsts[stream].get_mut(count.ballots as usize) {
                         slot.get_or_insert(at);
                     }
                 }
@@ -282,14 +311,21 @@ impl Bench {
                 _ => break,
             }
         }
-        // The first moment the chair's count was at least k.
-        let mut at_least = first_of.clone();
-        for k in (0..n).rev() {
-            at_least[k] = match (at_least[k], at_least[k + 1]) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-        }
+        // The first moment each stream's count was at least k.
+        let at_leasts: Vec<Vec<Option<Instant>>> = firsts
+            .iter()
+            .map(|first_of| {
+                let mut at_least = first_of.clone();
+                for k in (0..n).rev() {
+                    at_least[k] = match (at_least[k], at_least[k + 1]) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                at_least
+            })
+            .collect();
+        let (first_of, at_least) = (&firsts[0], &at_leasts[0]);
         let mut times = RoundTimes {
             seen: Vec::new(),
             reply: Vec::new(),
@@ -297,6 +333,8 @@ impl Bench {
             close: Duration::ZERO,
             errors: 0,
             late,
+            every: Vec::new(),
+            every_missing: 0,
         };
         for cast in &casts {
             let seen = cast
@@ -311,6 +349,18 @@ impl Bench {
                     }
                 }
                 _ => times.errors += 1,
+            }
+            // The last of the streams to show it.
+            let every = cast.number.and_then(|k| {
+                at_leasts
+                    .iter()
+                    .map(|a| a.get(k as usize).copied().flatten())
+                    .collect::<Option<Vec<Instant>>>()
+                    .and_then(|v| v.into_iter().max())
+            });
+            match every {
+                Some(at) => times.every.push(at.saturating_duration_since(cast.sent)),
+                None => times.every_missing += 1,
             }
         }
 
@@ -464,7 +514,7 @@ fn main() {
         .build()
         .expect("a runtime");
     rt.block_on(async {
-        let mut bench = Bench::start(voters).await;
+        let mut bench = Bench::start(voters, false).await;
         let c = client();
         // Warm up: one round of each kind, not counted.
         for kind in [Kind::Dots, Kind::YesNo] {
@@ -540,4 +590,42 @@ fn main() {
             us(times.last().copied().unwrap_or_default()),
         );
     }
+}
+
+/// Ballot → every screen, for the peers harness: `voters` members, each following the
+/// event stream as its client does, and the chair; `rounds` rounds of each kind after
+/// one warm-up round of each.
+#[allow(dead_code)] // used by the peers harness
+pub struct EveryScreen {
+    pub times: Vec<Duration>,
+    pub errors: usize,
+}
+
+#[allow(dead_code)] // used by the peers harness
+pub fn every_screen(voters: usize, rounds: usize) -> EveryScreen {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let mut bench = Bench::start(voters, true).await;
+        let c = client();
+        for kind in [Kind::Dots, Kind::YesNo] {
+            bench.round(kind, &c).await;
+        }
+        let mut out = EveryScreen {
+            times: Vec::new(),
+            errors: 0,
+        };
+        for _ in 0..rounds {
+            for kind in [Kind::Dots, Kind::YesNo] {
+                let t = bench.round(kind, &c).await;
+                out.times.extend(t.every);
+                out.errors += t.errors + t.every_missing;
+            }
+        }
+        out.times.sort();
+        let (_dir, _db) = bench.server.shutdown().await;
+        out
+    })
 }
