@@ -95,12 +95,14 @@ pub(super) fn read_workbook(
         Err(e) => errors.extend(e.rows().into_iter().map(|(l, r)| (l, r.clone()))),
     }
     errors.sort_by_key(|r| r.0);
-    Err(ImportError::from_rows(errors).unwrap_or_else(|| {
-        ImportError::Format(FormatReason::SheetUnreadable {
-            sheet: name,
-            detail: None,
-        })
-    }))
+    Err(
+        ImportError::from_rows(errors).unwrap_or(ImportError::Format(
+            FormatReason::SheetUnreadable {
+                sheet: name,
+                detail: None,
+            },
+        )),
+    )
 }
 
 /// A cell as text: numbers without a needless ".0", dates as YYYY-MM-DD.
