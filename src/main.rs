@@ -749,7 +749,10 @@ fn import_failed(
 ) -> ExitCode {
     let rows = e.rows();
     if rows.is_empty() {
-        return fail(&fill(t.import_failed, &[("file", name), ("err", e)]));
+        return fail(&fill(
+            t.import_failed,
+            &[("file", name), ("err", &e.text(t))],
+        ));
     }
     let io = t.io;
     let heading = if dry_run { io.dry_run_bad } else { io.bad_rows };
@@ -762,10 +765,11 @@ fn import_failed(
     } else {
         io.bad_line
     };
-    for (line, message) in rows {
+    for (line, reason) in rows {
+        let reason = (io.row_reason)(reason);
         eprintln!(
             "{}",
-            fill(each, &[("file", name), ("line", &line), ("err", &message)])
+            fill(each, &[("file", name), ("line", &line), ("err", &reason)])
         );
     }
     ExitCode::from(1)
@@ -791,10 +795,12 @@ fn send_shared(t: &Strings, store: &std::sync::Arc<Store>, (url, token, ca): &Lo
             println!("{}", fill(t.sync.sent, &[("server", url)]));
             ExitCode::SUCCESS
         }
-        Ok((n, why)) => fail(&fill(
-            t.sync.some_refused,
-            &[("n", &n), ("err", &why.unwrap_or_default())],
-        )),
+        Ok((n, why)) => {
+            let why = why
+                .map(|(message, reason)| styr::i18n::server_refusal(t, reason.as_ref(), &message))
+                .unwrap_or_default();
+            fail(&fill(t.sync.some_refused, &[("n", &n), ("err", &why)]))
+        }
         Err(e) => {
             println!("{}", fill(t.sync.waiting, &[("server", url), ("err", &e)]));
             ExitCode::SUCCESS

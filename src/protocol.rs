@@ -42,7 +42,9 @@
 //! after repeated failures from one address every request with a token from it gets 429
 //! `too_many_requests` with `Retry-After` (seconds) for a while.
 
-use crate::model::{Op, Role};
+use crate::model::meeting::Refusal as MeetingRefusal;
+use crate::model::role::Denied;
+use crate::model::{Op, Role, ScoreError};
 use serde::{Deserialize, Serialize};
 
 /// The port `styr serve` listens on unless told otherwise.
@@ -162,6 +164,159 @@ pub struct ErrorBody {
     /// For a push refused by a rule: the index of the op in the batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op_index: Option<usize>,
+    /// For a change refused by a rule (`forbidden`, `conflict`): the rule, as a stable
+    /// code with its data, for the client to say in its own language. `message` says the
+    /// same in English, for older clients and logs. A client that does not know the code
+    /// (or cannot read its data) shows `message`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_reason"
+    )]
+    pub reason: Option<Reason>,
+}
+
+/// Why the server refused a change, by a stable `code` (the JSON's `"code"` key) and the
+/// data its sentence needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// The user's role may not make this change; `action` is what it is, in English.
+    RoleNeeded {
+        action: String,
+        needs: Role,
+        has: Role,
+    },
+    /// A meeting rule refused it.
+    NoMeeting,
+    NoCase,
+    NoRound,
+    NoDecision,
+    Exists,
+    MinutesLocked,
+    RoundOpen,
+    RoundClosed,
+    MinutesBackwards,
+    BadRoundRules {
+        detail: String,
+    },
+    NoTitle,
+    /// A score that does not fit its criteria set.
+    UnknownCriteriaSet {
+        set: String,
+    },
+    CriteriaCount {
+        expected: usize,
+        got: usize,
+    },
+    MarkOutOfRange {
+        criterion: usize,
+        mark: u8,
+    },
+    AdjustmentOutOfRange {
+        adjustment: i8,
+    },
+    AdjustmentWithoutComment,
+    /// A code this styr does not know (from a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+/// Reads `reason` when it can; an unreadable one is as good as none, so that the
+/// message still gets through.
+fn lenient_reason<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Reason>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+impl Reason {
+    /// The meeting rule, when it is one.
+    pub fn meeting(&self) -> Option<MeetingRefusal> {
+        Some(match self {
+            Reason::NoMeeting => MeetingRefusal::NoMeeting,
+            Reason::NoCase => MeetingRefusal::NoCase,
+            Reason::NoRound => MeetingRefusal::NoRound,
+            Reason::NoDecision => MeetingRefusal::NoDecision,
+            Reason::Exists => MeetingRefusal::Exists,
+            Reason::MinutesLocked => MeetingRefusal::Locked,
+            Reason::RoundOpen => MeetingRefusal::RoundOpen,
+            Reason::RoundClosed => MeetingRefusal::RoundClosed,
+            Reason::MinutesBackwards => MeetingRefusal::Backwards,
+            Reason::BadRoundRules { detail } => MeetingRefusal::BadRules(detail.clone()),
+            Reason::NoTitle => MeetingRefusal::NoTitle,
+            _ => return None,
+        })
+    }
+
+    /// The scoring rule, when it is one.
+    pub fn score(&self) -> Option<ScoreError> {
+        Some(match self {
+            Reason::UnknownCriteriaSet { set } => ScoreError::UnknownSet(set.clone()),
+            Reason::CriteriaCount { expected, got } => ScoreError::CriteriaCount {
+                expected: *expected,
+                got: *got,
+            },
+            Reason::MarkOutOfRange { criterion, mark } => ScoreError::MarkOutOfRange {
+                criterion: *criterion,
+                mark: *mark,
+            },
+            Reason::AdjustmentOutOfRange { adjustment } => {
+                ScoreError::AdjustmentOutOfRange(*adjustment)
+            }
+            Reason::AdjustmentWithoutComment => ScoreError::AdjustmentWithoutComment,
+            _ => return None,
+        })
+    }
+}
+
+impl From<&Denied> for Reason {
+    fn from(d: &Denied) -> Self {
+        Reason::RoleNeeded {
+            action: d.action.to_string(),
+            needs: d.needs,
+            has: d.has,
+        }
+    }
+}
+
+impl From<&MeetingRefusal> for Reason {
+    fn from(r: &MeetingRefusal) -> Self {
+        match r {
+            MeetingRefusal::NoMeeting => Reason::NoMeeting,
+            MeetingRefusal::NoCase => Reason::NoCase,
+            MeetingRefusal::NoRound => Reason::NoRound,
+            MeetingRefusal::NoDecision => Reason::NoDecision,
+            MeetingRefusal::Exists => Reason::Exists,
+            MeetingRefusal::Locked => Reason::MinutesLocked,
+            MeetingRefusal::RoundOpen => Reason::RoundOpen,
+            MeetingRefusal::RoundClosed => Reason::RoundClosed,
+            MeetingRefusal::Backwards => Reason::MinutesBackwards,
+            MeetingRefusal::BadRules(detail) => Reason::BadRoundRules {
+                detail: detail.clone(),
+            },
+            MeetingRefusal::NoTitle => Reason::NoTitle,
+        }
+    }
+}
+
+impl From<&ScoreError> for Reason {
+    fn from(e: &ScoreError) -> Self {
+        match e {
+            ScoreError::UnknownSet(set) => Reason::UnknownCriteriaSet { set: set.clone() },
+            ScoreError::CriteriaCount { expected, got } => Reason::CriteriaCount {
+                expected: *expected,
+                got: *got,
+            },
+            ScoreError::MarkOutOfRange { criterion, mark } => Reason::MarkOutOfRange {
+                criterion: *criterion,
+                mark: *mark,
+            },
+            ScoreError::AdjustmentOutOfRange(adjustment) => Reason::AdjustmentOutOfRange {
+                adjustment: *adjustment,
+            },
+            ScoreError::AdjustmentWithoutComment => Reason::AdjustmentWithoutComment,
+        }
+    }
 }
 
 impl ApiError {
@@ -171,7 +326,57 @@ impl ApiError {
                 code: code.to_string(),
                 message: message.into(),
                 op_index: None,
+                reason: None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(reason: &str) -> ApiError {
+        let body = format!(
+            r#"{{"error": {{"code": "conflict", "message": "m", "op_index": 0, "reason": {reason}}}}}"#
+        );
+        serde_json::from_str(&body).expect("an error body is always read")
+    }
+
+    #[test]
+    fn reasons_travel_by_code_and_unknown_ones_do_not_spoil_the_message() {
+        let denied = Reason::RoleNeeded {
+            action: "deleting an item".into(),
+            needs: Role::Secretary,
+            has: Role::Member,
+        };
+        let json = serde_json::to_string(&denied).expect("json");
+        assert!(json.contains(r#""code":"role_needed""#), "{json}");
+        assert_eq!(parse(&json).error.reason, Some(denied));
+        let locked = serde_json::to_string(&Reason::MinutesLocked).expect("json");
+        assert_eq!(locked, r#"{"code":"minutes_locked"}"#);
+        // A newer server's code, and a known code with data this styr cannot read.
+        assert_eq!(
+            parse(r#"{"code": "agenda_frozen", "since": 3}"#)
+                .error
+                .reason,
+            Some(Reason::Unknown)
+        );
+        let odd = parse(r#"{"code": "role_needed", "needs": "pope"}"#);
+        assert_eq!(odd.error.reason, None);
+        assert_eq!(odd.error.message, "m");
+        // An old server sends none.
+        let old: ApiError =
+            serde_json::from_str(r#"{"error": {"code": "forbidden", "message": "m"}}"#)
+                .expect("read");
+        assert_eq!(old.error.reason, None);
+        // Meeting and scoring rules come back as the model's own.
+        let r: Reason = (&crate::model::meeting::Refusal::RoundClosed).into();
+        assert_eq!(
+            r.meeting(),
+            Some(crate::model::meeting::Refusal::RoundClosed)
+        );
+        let e = ScoreError::AdjustmentOutOfRange(7);
+        assert_eq!(Reason::from(&e).score(), Some(e));
     }
 }

@@ -190,6 +190,7 @@ fn a_refused_change_is_taken_back_with_a_message() {
         SyncEvent::Refused {
             op_id: mine.op_id,
             message: "moving an item to this stage needs the role chair".into(),
+            reason: None,
         },
     );
     assert_eq!(
@@ -198,6 +199,77 @@ fn a_refused_change_is_taken_back_with_a_message() {
     );
     let s = screen(&mut app, 100, 24);
     assert!(s.contains("The server refused the change"), "{s}");
+}
+
+/// A real server refuses a member's move, naming the rule by its code; the app says it
+/// in bokmål in the status line. A code this styr does not know shows the server's text.
+#[test]
+fn a_servers_refusal_is_said_in_bokmal() {
+    use styr::protocol::Reason;
+    use styr::sync::{HttpTransport, SyncError, Transport};
+    let mut app = synced_app(&demo_ops(), Lang::Nb);
+    // The app believes it is a secretary (an old role, say); the server knows better.
+    as_role(&mut app, Role::Secretary);
+    let id = app.selected_id().expect("a selection");
+    let mine = persisted(&press(&mut app, "L")).pop().expect("a move");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let refused = rt.block_on(async {
+        let server = common::server::TestServer::start().await;
+        let token = server.add_user("medlem", Role::Member).await;
+        let url = styr::sync::ServerUrl::parse(&server.url, true).expect("url");
+        let transport = HttpTransport::new(url, &token).expect("transport");
+        transport.push(std::slice::from_ref(&mine)).await
+    });
+    let Err(SyncError::Refused {
+        op_index: 0,
+        message,
+        reason,
+    }) = refused
+    else {
+        panic!("expected a refusal, got {refused:?}");
+    };
+    assert!(message.contains("needs the role secretary"), "{message}");
+    assert_eq!(
+        reason,
+        Some(Reason::RoleNeeded {
+            action: "moving an item to this stage".into(),
+            needs: Role::Secretary,
+            has: Role::Member,
+        })
+    );
+    styr_reject(&mine);
+    sync_event(
+        &mut app,
+        SyncEvent::Refused {
+            op_id: mine.op_id,
+            message: message.clone(),
+            reason,
+        },
+    );
+    assert_eq!(
+        app.view().get(&id).expect("item").stage.as_str(),
+        "innkommet"
+    );
+    let s = screen(&mut app, 220, 24);
+    assert!(
+        s.contains("Serveren avviste endringen: Rollen din (medlem) kan ikke gjøre dette; det krever sekretær."),
+        "{s}"
+    );
+    assert!(!s.contains("needs the role"), "no English: {s}");
+    // A rule from a newer server: its own words.
+    sync_event(
+        &mut app,
+        SyncEvent::Refused {
+            op_id: mine.op_id,
+            message: "the agenda is frozen".into(),
+            reason: Some(Reason::Unknown),
+        },
+    );
+    let s = screen(&mut app, 220, 24);
+    assert!(
+        s.contains("Serveren avviste endringen: the agenda is frozen"),
+        "{s}"
+    );
 }
 
 fn styr_reject(op: &Op) {

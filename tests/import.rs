@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use styr::io::export::{to_csv_with, CsvFlavour, Filter};
 use styr::io::import::{
-    is_flagged, plan, read_csv_bytes, read_file, ColumnMap, ImportError, Plan, ReadOptions, Source,
-    DUPLICATE_TAG,
+    is_flagged, plan, read_csv_bytes, read_file, ColumnMap, ImportError, Plan, ReadOptions,
+    RowReason, Source, DUPLICATE_TAG,
 };
 use styr::model::{FieldValue, ItemId, Op, Payload, Portfolio, StageKey, Stages};
 
@@ -574,12 +574,22 @@ fn every_bad_row_is_reported_and_nothing_imported() {
     let rows = e.rows();
     let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
     assert_eq!(lines, [3, 4, 5], "{e}");
-    assert!(
-        rows[0].1.contains("'prioritet' is not a whole number"),
+    assert_eq!(
+        rows[0].1,
+        &RowReason::NotWholeNumber {
+            column: "prioritet".into(),
+            value: "to".into()
+        },
         "{e}"
     );
-    assert!(rows[1].1.contains("'tiltak' is empty"), "{e}");
-    assert!(rows[2].1.contains("'12,5 mill'"), "{e}");
+    assert_eq!(
+        rows[1].1,
+        &RowReason::EmptyTitle {
+            column: "tiltak".into()
+        }
+    );
+    assert!(rows[1].1.to_string().contains("'tiltak' is empty"), "{e}");
+    assert!(rows[2].1.to_string().contains("'12,5 mill'"), "{e}");
 
     let home = tempfile::tempdir().expect("home");
     let out = styr(
@@ -599,6 +609,15 @@ fn every_bad_row_is_reported_and_nothing_imported() {
             "{err}"
         );
     }
+    // Each reason in bokmål, with its column and value.
+    for said in [
+        "linje 3: «prioritet» er ikke et heltall: «to»",
+        "linje 4: «tiltak» er tom; hver sak må ha en tittel",
+        "linje 5: «prosjektmidler_nok» er ikke et helt kronebeløp: «12,5 mill»",
+    ] {
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    assert!(!err.contains("is empty"), "no English in bokmål: {err}");
     assert_eq!(
         export_csv(home.path()).lines().count(),
         1,
@@ -901,4 +920,68 @@ proptest! {
             Err(e) => prop_assert!(!e.to_string().is_empty()),
         }
     }
+}
+
+/// The reasons speak the person's language: bokmål from `LANG=nb_NO.UTF-8` alone,
+/// English with `--lang en`, for a bad row and for a file that is wrong as a whole.
+#[test]
+fn reasons_are_in_bokmal_by_lang_and_in_english_by_flag() {
+    let home = tempfile::tempdir().expect("home");
+    let dir = tempfile::tempdir().expect("dir");
+    let rows = dir.path().join("innspill.csv");
+    std::fs::write(&rows, "tittel,fra\nChatbot,Osen\n ,Ørland\n").expect("write");
+    let header = dir.path().join("ukjent.csv");
+    std::fs::write(&header, "navn,adresse\nA,B\n").expect("write");
+    let run = |lang: Option<&str>, file: &Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_styr"));
+        cmd.env_clear()
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("LANG", "nb_NO.UTF-8")
+            .arg("--data-dir")
+            .arg(home.path().join("styr"));
+        if let Some(l) = lang {
+            cmd.args(["--lang", l]);
+        }
+        let out = cmd
+            .arg("import")
+            .arg(file)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("styr runs");
+        assert!(!out.status.success(), "{out:?}");
+        stderr(&out)
+    };
+    let nb = run(None, &rows);
+    assert!(
+        nb.contains("innspill.csv, linje 3: «tittel» er tom; hver sak må ha en tittel"),
+        "{nb}"
+    );
+    let en = run(Some("en"), &rows);
+    assert!(
+        en.contains("innspill.csv, line 3: 'tittel' is empty; every item needs a title"),
+        "{en}"
+    );
+    let nb = run(None, &header);
+    assert!(
+        nb.contains(
+            "overskriften passer ikke med noe format styr kan importere (fant: «navn», «adresse»)"
+        ),
+        "{nb}"
+    );
+    assert!(nb.contains("ukjent.csv"), "{nb}");
+    let en = run(Some("en"), &header);
+    assert!(
+        en.contains(
+            "the header does not match a format styr can import (found: 'navn', 'adresse')"
+        ),
+        "{en}"
+    );
+    assert!(en.contains("ukjent.csv"), "{en}");
+    assert_eq!(
+        export_csv(home.path()).lines().count(),
+        1,
+        "nothing imported"
+    );
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use styr::io::demo::{demo_ops, FOSEN_CSV, PROPOSALS_CSV};
 use styr::io::export::{to_csv, to_json};
 use styr::io::import::{
-    read_csv, read_csv_with, read_json, read_path, to_ops, ImportError, ImportedItem,
+    read_csv, read_csv_with, read_json, read_path, to_ops, ImportError, ImportedItem, RowReason,
 };
 use styr::model::{
     histories, Anchor, FieldName, FieldValue, Item, ItemId, Op, Payload, Portfolio, Stage,
@@ -270,7 +270,10 @@ fn bad_funds_on_line_4_fails_the_whole_file() {
         err,
         ImportError::Row {
             line: 4,
-            message: "'prosjektmidler_nok' is not a whole number of kroner: '12,5 mill'".into()
+            reason: RowReason::NotKroner {
+                column: "prosjektmidler_nok".into(),
+                value: "12,5 mill".into()
+            }
         }
     );
     assert_eq!(
@@ -304,9 +307,10 @@ fn funds_accept_spaces_and_no_break_spaces() {
 #[test]
 fn unknown_header_is_a_format_error_naming_the_expected_columns() {
     let err = read_csv("navn,kommune,beløp\nA,Osen,100\n").unwrap_err();
-    let ImportError::Format(msg) = &err else {
+    let ImportError::Format(reason) = &err else {
         panic!("expected a format error, got {err:?}");
     };
+    let msg = reason.to_string();
     assert!(msg.contains("'navn', 'kommune', 'beløp'"), "{msg}");
     for expected in [
         FOSEN_HEADER.replace(',', ", "),
@@ -320,9 +324,10 @@ fn unknown_header_is_a_format_error_naming_the_expected_columns() {
 #[test]
 fn an_extra_column_is_named_not_dropped() {
     let err = read_csv("Tittel , fra, Kommentar\nA,Osen,viktig\n").unwrap_err();
-    let ImportError::Format(msg) = &err else {
+    let ImportError::Format(reason) = &err else {
         panic!("expected a format error, got {err:?}");
     };
+    let msg = reason.to_string();
     assert!(msg.contains("'Kommentar'"), "{msg}");
 }
 
@@ -416,7 +421,7 @@ fn read_path_strips_a_bom_and_reads_by_extension() {
     assert!(matches!(read_path(&txt), Err(ImportError::Format(_))));
 
     let missing = dir.path().join("borte.csv");
-    assert!(matches!(read_path(&missing), Err(ImportError::Io(_))));
+    assert!(matches!(read_path(&missing), Err(ImportError::Io { .. })));
 
     // "Åfjord" saved by an old Excel as Windows-1252: read as Windows-1252.
     let latin = dir.path().join("latin.csv");

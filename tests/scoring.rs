@@ -562,7 +562,11 @@ fn the_server_refuses_a_score_that_does_not_fit_and_keeps_a_good_one() {
             Err(StoreError::Refused {
                 op_index: Some(1),
                 reason,
-            }) => assert!(reason.contains("comment"), "{reason}"),
+                rule,
+            }) => {
+                assert!(reason.contains("comment"), "{reason}");
+                assert_eq!(rule, Some(styr::protocol::Reason::AdjustmentWithoutComment));
+            }
             other => panic!("expected a refusal of op 1, got {other:?}"),
         }
         assert_eq!(server.head().await.expect("head"), 0, "nothing stored");

@@ -3,6 +3,7 @@
 use super::{
     IoStrings, MeetingStrings, MinutesStrings, ScoringStrings, Strings, SyncStrings, TriageStrings,
 };
+use crate::io::error::{FileFormat, FormatReason, JsonReason, RowReason};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::Role;
@@ -631,4 +632,178 @@ static IO: IoStrings = IoStrings {
     progress_reading: "Reading {file}",
     progress_checking: "Looking for duplicates",
     unknown_stage: "The board has no stage \"{stage}\". It has: {stages}",
+    row_line: "line {line}: {err}",
+    cannot_read: "cannot read '{file}': {err}",
+    row_reason,
+    format_reason,
 };
+
+fn quoted(names: &[impl AsRef<str>]) -> String {
+    names
+        .iter()
+        .map(|n| format!("'{}'", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn row_reason(r: &RowReason) -> String {
+    match r {
+        RowReason::EmptyTitle { column } => {
+            format!("'{column}' is empty; every item needs a title")
+        }
+        RowReason::NotWholeNumber { column, value } => {
+            format!("'{column}' is not a whole number: '{value}'")
+        }
+        RowReason::NotKroner { column, value } => {
+            format!("'{column}' is not a whole number of kroner: '{value}'")
+        }
+        RowReason::NotDate { column, value } => {
+            format!("'{column}' is not a date (YYYY-MM-DD): '{value}'")
+        }
+        RowReason::NotId { column, value } => {
+            format!("'{column}' is not a styr id (a UUID): '{value}'")
+        }
+        RowReason::UnknownStage {
+            column,
+            value,
+            stages,
+        } => format!(
+            "'{column}' names no stage of this board (its stages are {}): '{value}'",
+            stages.join(", ")
+        ),
+        RowReason::UnreadableColumn { column, field } => {
+            format!("'{column}' is a column styr cannot read ({field})")
+        }
+        RowReason::EndBeforeStart {
+            end_column,
+            end,
+            start_column,
+            start,
+        } => format!("'{end_column}' ({end}) is before '{start_column}' ({start})"),
+        RowReason::CellCount { cells, columns } => format!(
+            "has {cells} {}, but the header has {columns} {}",
+            if *cells == 1 { "cell" } else { "cells" },
+            if *columns == 1 { "column" } else { "columns" },
+        ),
+        RowReason::IdTwice { id, first_line } => {
+            format!("the id {id} is used twice (also on line {first_line})")
+        }
+        RowReason::UnnamedColumnValue { column } => {
+            format!("has a value in column {column}, which has no name in the header")
+        }
+        RowReason::Csv { detail } => format!("cannot be read as CSV ({detail})"),
+        RowReason::Json { column, detail } => {
+            format!("not valid JSON at column {column}: {detail}")
+        }
+    }
+}
+
+fn file_format(f: FileFormat) -> &'static str {
+    match f {
+        FileFormat::ActionPlan => "the action plan format",
+        FileFormat::Proposals => "the proposals format",
+        FileFormat::Styr => "styr's export format",
+    }
+}
+
+fn format_reason(r: &FormatReason) -> String {
+    match r {
+        FormatReason::EmptyFile => {
+            "the file is empty; expected a header line naming the columns".into()
+        }
+        FormatReason::Csv { detail } => format!("the file cannot be read as CSV ({detail})"),
+        FormatReason::Workbook { detail } => {
+            format!("the file cannot be read as a workbook ({detail})")
+        }
+        FormatReason::NoSuchSheet { sheet, sheets } => format!(
+            "the workbook has no sheet '{sheet}' (its sheets are: {})",
+            sheets.join(", ")
+        ),
+        FormatReason::NoSheets => "the workbook has no sheets".into(),
+        FormatReason::SheetUnreadable {
+            sheet,
+            detail: Some(detail),
+        } => format!("the sheet '{sheet}' cannot be read ({detail})"),
+        FormatReason::SheetUnreadable {
+            sheet,
+            detail: None,
+        } => format!("the sheet '{sheet}' cannot be read"),
+        FormatReason::EmptySheet { sheet } => {
+            format!("the sheet '{sheet}' is empty; expected a header row naming the columns")
+        }
+        FormatReason::UnnamedColumn { index } => {
+            format!("column {index} of the header has no name; every column needs one")
+        }
+        FormatReason::ColumnTwice { column } => {
+            format!("the column '{column}' appears twice in the header")
+        }
+        FormatReason::MapMissing { missing, header } => format!(
+            "--map names {} that the header does not have (it has: {})",
+            quoted(missing),
+            quoted(header)
+        ),
+        FormatReason::ExtraColumns { columns, format } => {
+            let one = columns.len() == 1;
+            format!(
+                "{} {} {} not part of {} (its columns are: {}); rename or remove {it}, or map {it} to a field with --map \"column=field\", so that no data is lost",
+                if one { "the column" } else { "the columns" },
+                quoted(columns),
+                if one { "is" } else { "are" },
+                file_format(*format),
+                format.columns().join(", "),
+                it = if one { "it" } else { "them" },
+            )
+        }
+        FormatReason::SameField {
+            first,
+            second,
+            field,
+        } => format!("the columns '{first}' and '{second}' both give the field '{field}'; keep one"),
+        FormatReason::UnknownHeader { found } => format!(
+            "the header does not match a format styr can import (found: {}). Expected the columns of an action plan ({}), of a proposals sheet ({}), or of styr's export ({})",
+            quoted(found),
+            FileFormat::ActionPlan.columns().join(", "),
+            FileFormat::Proposals.columns().join(", "),
+            FileFormat::Styr.columns().join(", "),
+        ),
+        FormatReason::UnknownExtension { file } => format!(
+            "'{file}' does not end in .csv, .xlsx or .json, so styr cannot tell how to read it"
+        ),
+        FormatReason::MapOnJson => {
+            "--map is for CSV files and workbooks; a JSON export names its fields itself".into()
+        }
+        FormatReason::JsonNotUtf8 => {
+            "the JSON file is not UTF-8 text; styr's JSON export always is".into()
+        }
+        FormatReason::NulBytes => "the file is not text styr can read (it holds NUL bytes): is it a workbook or another binary file saved under a .csv name? Save it as CSV (UTF-8) and try again".into(),
+        FormatReason::JsonNotArray => {
+            "expected a JSON array of items, as styr's JSON export writes".into()
+        }
+        FormatReason::JsonItem { n, reason } => format!("item {n}: {}", json_reason(reason)),
+    }
+}
+
+fn json_reason(r: &JsonReason) -> String {
+    match r {
+        JsonReason::NotObject => "is not a JSON object".into(),
+        JsonReason::UnknownKeys { keys } => format!(
+            "has keys styr does not know ({}); was it written by a newer styr?",
+            keys.join(", ")
+        ),
+        JsonReason::Invalid { detail } => detail.clone(),
+        JsonReason::IdTwice { id, first } => {
+            format!("the id {id} is used twice (also by item {first})")
+        }
+        JsonReason::EmptyTitle { id } => {
+            format!("the title of {id} is empty; every item needs a title")
+        }
+        JsonReason::UnknownStage {
+            title,
+            stage,
+            stages,
+        } => format!(
+            "'{title}' is in the stage '{stage}', which is not on this board (its stages are {})",
+            stages.join(", ")
+        ),
+    }
+}

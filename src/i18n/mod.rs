@@ -61,6 +61,31 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     out
 }
 
+/// The sentence for a change the server refused: its rule in the language of `t` when
+/// the server named one this styr knows, else the server's own `message`.
+pub fn server_refusal(
+    t: &Strings,
+    reason: Option<&crate::protocol::Reason>,
+    message: &str,
+) -> String {
+    use crate::protocol::Reason;
+    let Some(reason) = reason else {
+        return message.to_string();
+    };
+    if let Reason::RoleNeeded { needs, has, .. } = reason {
+        let role = (t.sync.role_name)(*has);
+        let needs = (t.sync.role_name)(*needs);
+        return fill(t.sync.denied, &[("role", &role), ("needs", &needs)]);
+    }
+    if let Some(r) = reason.meeting() {
+        return (t.minutes.refusal)(&r);
+    }
+    if let Some(e) = reason.score() {
+        return (t.scoring.refusal)(&e);
+    }
+    message.to_string()
+}
+
 /// All strings of one language. Adding a field here makes the compiler ask for it in
 /// every language, so no string can be forgotten in one of them.
 pub struct Strings {
@@ -552,6 +577,14 @@ pub struct IoStrings {
     pub progress_reading: &'static str,
     pub progress_checking: &'static str,
     pub unknown_stage: &'static str,
+    /// A bad row without the file's name: {line} {err}.
+    pub row_line: &'static str,
+    /// {file} {err}: the file could not be read.
+    pub cannot_read: &'static str,
+    /// Why a row of a file cannot be imported.
+    pub row_reason: fn(&crate::io::error::RowReason) -> String,
+    /// Why a file as a whole cannot be imported.
+    pub format_reason: fn(&crate::io::error::FormatReason) -> String,
 }
 
 #[cfg(test)]

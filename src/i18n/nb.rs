@@ -3,6 +3,7 @@
 use super::{
     IoStrings, MeetingStrings, MinutesStrings, ScoringStrings, Strings, SyncStrings, TriageStrings,
 };
+use crate::io::error::{FileFormat, FormatReason, JsonReason, RowReason};
 use crate::model::criteria::PriorityClass;
 use crate::model::meeting::{ChainBreak, MinutesStatus, Refusal};
 use crate::model::Role;
@@ -660,4 +661,177 @@ static IO: IoStrings = IoStrings {
     progress_reading: "Leser {file}",
     progress_checking: "Ser etter duplikater",
     unknown_stage: "Tavlen har ingen status «{stage}». Den har: {stages}",
+    row_line: "linje {line}: {err}",
+    cannot_read: "kan ikke lese «{file}»: {err}",
+    row_reason,
+    format_reason,
 };
+
+fn quoted(names: &[impl AsRef<str>]) -> String {
+    names
+        .iter()
+        .map(|n| format!("«{}»", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn row_reason(r: &RowReason) -> String {
+    match r {
+        RowReason::EmptyTitle { column } => {
+            format!("«{column}» er tom; hver sak må ha en tittel")
+        }
+        RowReason::NotWholeNumber { column, value } => {
+            format!("«{column}» er ikke et heltall: «{value}»")
+        }
+        RowReason::NotKroner { column, value } => {
+            format!("«{column}» er ikke et helt kronebeløp: «{value}»")
+        }
+        RowReason::NotDate { column, value } => {
+            format!("«{column}» er ikke en dato (ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ): «{value}»")
+        }
+        RowReason::NotId { column, value } => {
+            format!("«{column}» er ikke en id fra styr (en UUID): «{value}»")
+        }
+        RowReason::UnknownStage {
+            column,
+            value,
+            stages,
+        } => format!(
+            "«{column}» er ingen status på denne tavlen (den har {}): «{value}»",
+            stages.join(", ")
+        ),
+        RowReason::UnreadableColumn { column, field } => {
+            format!("styr kan ikke lese kolonnen «{column}» ({field})")
+        }
+        RowReason::EndBeforeStart {
+            end_column,
+            end,
+            start_column,
+            start,
+        } => format!("«{end_column}» ({end}) er før «{start_column}» ({start})"),
+        RowReason::CellCount { cells, columns } => format!(
+            "har {cells} {}, men overskriften har {columns} {}",
+            if *cells == 1 { "celle" } else { "celler" },
+            if *columns == 1 { "kolonne" } else { "kolonner" },
+        ),
+        RowReason::IdTwice { id, first_line } => {
+            format!("id-en {id} er brukt to ganger (også på linje {first_line})")
+        }
+        RowReason::UnnamedColumnValue { column } => {
+            format!("har en verdi i kolonne {column}, som ikke har noe navn i overskriften")
+        }
+        RowReason::Csv { detail } => format!("kan ikke leses som CSV ({detail})"),
+        RowReason::Json { column, detail } => {
+            format!("ikke gyldig JSON i kolonne {column} ({detail})")
+        }
+    }
+}
+
+fn file_format(f: FileFormat) -> &'static str {
+    match f {
+        FileFormat::ActionPlan => "handlingsplan-formatet",
+        FileFormat::Proposals => "innspillsformatet",
+        FileFormat::Styr => "eksportformatet til styr",
+    }
+}
+
+fn format_reason(r: &FormatReason) -> String {
+    match r {
+        FormatReason::EmptyFile => {
+            "fila er tom; første linje skal være en overskrift som navngir kolonnene".into()
+        }
+        FormatReason::Csv { detail } => format!("fila kan ikke leses som CSV ({detail})"),
+        FormatReason::Workbook { detail } => {
+            format!("fila kan ikke leses som et regneark ({detail})")
+        }
+        FormatReason::NoSuchSheet { sheet, sheets } => format!(
+            "regnearket har ikke noe ark «{sheet}» (arkene er: {})",
+            sheets.join(", ")
+        ),
+        FormatReason::NoSheets => "regnearket har ingen ark".into(),
+        FormatReason::SheetUnreadable {
+            sheet,
+            detail: Some(detail),
+        } => format!("arket «{sheet}» kan ikke leses ({detail})"),
+        FormatReason::SheetUnreadable {
+            sheet,
+            detail: None,
+        } => format!("arket «{sheet}» kan ikke leses"),
+        FormatReason::EmptySheet { sheet } => format!(
+            "arket «{sheet}» er tomt; første rad skal være en overskrift som navngir kolonnene"
+        ),
+        FormatReason::UnnamedColumn { index } => {
+            format!("kolonne {index} i overskriften har ikke noe navn; alle kolonner må ha det")
+        }
+        FormatReason::ColumnTwice { column } => {
+            format!("kolonnen «{column}» står to ganger i overskriften")
+        }
+        FormatReason::MapMissing { missing, header } => format!(
+            "--map nevner {} som overskriften ikke har (den har: {})",
+            quoted(missing),
+            quoted(header)
+        ),
+        FormatReason::ExtraColumns { columns, format } => {
+            let one = columns.len() == 1;
+            format!(
+                "{} {} er ikke med i {} (kolonnene er: {}); gi {it} nytt navn, fjern {it}, eller knytt {it} til et felt med --map \"kolonne=felt\", så ingen data går tapt",
+                if one { "kolonnen" } else { "kolonnene" },
+                quoted(columns),
+                file_format(*format),
+                format.columns().join(", "),
+                it = if one { "den" } else { "dem" },
+            )
+        }
+        FormatReason::SameField {
+            first,
+            second,
+            field,
+        } => format!("kolonnene «{first}» og «{second}» gir begge feltet «{field}»; behold én"),
+        FormatReason::UnknownHeader { found } => format!(
+            "overskriften passer ikke med noe format styr kan importere (fant: {}). Forventet kolonnene i en handlingsplan ({}), i et innspillsark ({}) eller i eksporten fra styr ({})",
+            quoted(found),
+            FileFormat::ActionPlan.columns().join(", "),
+            FileFormat::Proposals.columns().join(", "),
+            FileFormat::Styr.columns().join(", "),
+        ),
+        FormatReason::UnknownExtension { file } => format!(
+            "«{file}» slutter ikke på .csv, .xlsx eller .json, så styr vet ikke hvordan den skal leses"
+        ),
+        FormatReason::MapOnJson => {
+            "--map gjelder CSV-filer og regneark; en JSON-eksport navngir feltene selv".into()
+        }
+        FormatReason::JsonNotUtf8 => {
+            "JSON-fila er ikke UTF-8-tekst; det er JSON-eksporten fra styr alltid".into()
+        }
+        FormatReason::NulBytes => "fila er ikke tekst styr kan lese (den har NUL-byte): er det et regneark eller en annen binærfil lagret med navn på .csv? Lagre den som CSV (UTF-8) og prøv igjen".into(),
+        FormatReason::JsonNotArray => {
+            "forventet en JSON-liste med saker, slik JSON-eksporten fra styr skriver".into()
+        }
+        FormatReason::JsonItem { n, reason } => format!("sak {n}: {}", json_reason(reason)),
+    }
+}
+
+fn json_reason(r: &JsonReason) -> String {
+    match r {
+        JsonReason::NotObject => "er ikke et JSON-objekt".into(),
+        JsonReason::UnknownKeys { keys } => format!(
+            "har nøkler styr ikke kjenner ({}); er den skrevet av en nyere styr?",
+            keys.join(", ")
+        ),
+        JsonReason::Invalid { detail } => format!("passer ikke med styr ({detail})"),
+        JsonReason::IdTwice { id, first } => {
+            format!("id-en {id} er brukt to ganger (også av sak {first})")
+        }
+        JsonReason::EmptyTitle { id } => {
+            format!("tittelen til {id} er tom; hver sak må ha en tittel")
+        }
+        JsonReason::UnknownStage {
+            title,
+            stage,
+            stages,
+        } => format!(
+            "«{title}» har statusen «{stage}», som ikke finnes på denne tavlen (den har {})",
+            stages.join(", ")
+        ),
+    }
+}

@@ -20,7 +20,7 @@
 
 mod columns;
 pub mod demo;
-mod error;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod meeting_ops;

@@ -57,8 +57,13 @@ impl Failure {
     /// full and reported plainly.
     pub fn store(e: StoreError) -> Self {
         match e {
-            StoreError::Refused { op_index, reason } => {
-                let f = Failure::new(StatusCode::CONFLICT, "conflict", reason);
+            StoreError::Refused {
+                op_index,
+                reason,
+                rule,
+            } => {
+                let mut f = Failure::new(StatusCode::CONFLICT, "conflict", reason);
+                f.body.error.reason = rule;
                 return match op_index {
                     Some(i) => f.at(i),
                     None => f,
@@ -280,12 +285,14 @@ pub async fn push(
     let mut ops = parse_push(&body)?;
     for (i, op) in ops.iter_mut().enumerate() {
         if let Err(denied) = role::check(&state.inner.stages, user.role, &op.payload) {
-            return Err(Failure::new(
+            let mut f = Failure::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 format!("op {i}: {denied}; nothing in this push was stored"),
             )
-            .at(i));
+            .at(i);
+            f.body.error.reason = Some((&denied).into());
+            return Err(f);
         }
         op.author.clone_from(&user.name);
     }

@@ -32,7 +32,7 @@ use super::store::{
     chain_hash, BallotCast, Change, NewUser, Page, ServerStore, StoreError, StoreFuture, User,
     GENESIS_HASH,
 };
-use crate::model::meeting::{MeetingChange, Meetings, RoundId};
+use crate::model::meeting::{MeetingChange, Meetings, Refusal as MeetingRefusal, RoundId};
 use crate::model::vote::{self, Ballot, Choice};
 use crate::model::{Op, Payload, Role};
 use crate::protocol::{RoundCount, SeqOp};
@@ -447,12 +447,17 @@ async fn cast_on(
     let refused = |reason: &str| StoreError::Refused {
         op_index: None,
         reason: reason.to_string(),
+        rule: None,
     };
     let r = meetings
         .round(&cast.round)
         .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
     if !r.is_open() {
-        return Err(refused("the vote round is closed"));
+        return Err(StoreError::Refused {
+            op_index: None,
+            reason: MeetingRefusal::RoundClosed.to_string(),
+            rule: Some((&MeetingRefusal::RoundClosed).into()),
+        });
     }
     let voter = r.voter(&cast.voter).ok_or_else(|| {
         refused("only members present (or a substitute in place of an absent member) may vote in this round")
@@ -497,18 +502,19 @@ async fn store_op(
         let bytes: Vec<u8> = row.get(1);
         return decode_op(seq_of(row.get(0)), &bytes);
     }
-    let refused = |reason: String| StoreError::Refused {
+    let refused = |reason: String, rule: crate::protocol::Reason| StoreError::Refused {
         op_index: Some(op_index),
         reason: format!("op {op_index}: {reason}; nothing in this push was stored"),
+        rule: Some(rule),
     };
     op.payload
         .check()
-        .map_err(|invalid| refused(invalid.to_string()))?;
+        .map_err(|invalid| refused(invalid.to_string(), (&invalid).into()))?;
     let mut op = op.clone();
     if let Payload::Meeting { change } = &op.payload {
         meetings
             .check(change)
-            .map_err(|refusal| refused(refusal.to_string()))?;
+            .map_err(|refusal| refused(refusal.to_string(), (&refusal).into()))?;
         // `stamp` asks for a closing round's ballots through a plain closure; the
         // database is async, so they are taken out first, exactly when stamp would.
         let closing = match &**change {

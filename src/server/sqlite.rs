@@ -22,7 +22,7 @@
 use super::store::{
     chain_hash, BallotCast, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
 };
-use crate::model::meeting::{Meetings, RoundId};
+use crate::model::meeting::{Meetings, Refusal as MeetingRefusal, RoundId};
 use crate::model::vote::{self, Ballot, Choice};
 use crate::model::{Op, Payload, Role};
 use crate::protocol::{RoundCount, SeqOp};
@@ -440,12 +440,17 @@ fn cast_on(
     let refused = |reason: &str| StoreError::Refused {
         op_index: None,
         reason: reason.to_string(),
+        rule: None,
     };
     let r = meetings
         .round(&cast.round)
         .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
     if !r.is_open() {
-        return Err(refused("the vote round is closed"));
+        return Err(StoreError::Refused {
+            op_index: None,
+            reason: MeetingRefusal::RoundClosed.to_string(),
+            rule: Some((&MeetingRefusal::RoundClosed).into()),
+        });
     }
     let voter = r
         .voter(&cast.voter)
@@ -515,6 +520,7 @@ fn store_op(
     op.payload.check().map_err(|invalid| StoreError::Refused {
         op_index: Some(op_index),
         reason: format!("op {op_index}: {invalid}; nothing in this push was stored"),
+        rule: Some((&invalid).into()),
     })?;
     let mut op = op.clone();
     if let Payload::Meeting { change } = &op.payload {
@@ -523,6 +529,7 @@ fn store_op(
             .map_err(|refusal| StoreError::Refused {
                 op_index: Some(op_index),
                 reason: format!("op {op_index}: {refusal}; nothing in this push was stored"),
+                rule: Some((&refusal).into()),
             })?;
         let mut taken = Ok(());
         meetings.stamp(&mut op, |round| {

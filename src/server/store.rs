@@ -57,6 +57,8 @@ pub enum StoreError {
     Refused {
         op_index: Option<usize>,
         reason: String,
+        /// The rule, as the protocol names it, for the client to say in its language.
+        rule: Option<crate::protocol::Reason>,
     },
     /// The round (or other thing asked for) does not exist.
     #[error("{0}")]

@@ -63,7 +63,10 @@ pub enum SyncEvent {
     /// A pending op the server refused, already dropped locally.
     Refused {
         op_id: OpId,
+        /// The server's reason in English, for logs and when `reason` is not known.
         message: String,
+        /// The rule by its protocol code, for the app to say in its language.
+        reason: Option<crate::protocol::Reason>,
     },
     /// The local cache failed; sync stopped.
     LocalFailed(String),
@@ -163,17 +166,21 @@ pub async fn run<T: Transport, L: LocalLog>(
 
 /// One round without the event stream, for batch commands (`styr import`): push the
 /// outbox, then pull until caught up. Returns how many pending ops the server refused
-/// (already dropped locally) and the first reason given.
+/// (already dropped locally) and the first reason given: the server's English text and
+/// the rule by its protocol code.
 pub async fn sync_once<T: Transport, L: LocalLog>(
     transport: &T,
     local: &Arc<L>,
-) -> Result<(usize, Option<String>), String> {
-    let refused = std::sync::Mutex::new((0usize, None::<String>));
+) -> Result<(usize, Option<FirstRefusal>), String> {
+    let refused = std::sync::Mutex::new((0usize, None::<FirstRefusal>));
     let say = |e: SyncEvent| {
-        if let SyncEvent::Refused { message, .. } = e {
+        if let SyncEvent::Refused {
+            message, reason, ..
+        } = e
+        {
             if let Ok(mut r) = refused.lock() {
                 r.0 += 1;
-                r.1.get_or_insert(message);
+                r.1.get_or_insert((message, reason));
             }
         }
     };
@@ -189,6 +196,9 @@ pub async fn sync_once<T: Transport, L: LocalLog>(
         Err(Ended::Stopped) => Ok(refused.into_inner().unwrap_or_default()),
     }
 }
+
+/// The first refusal of a [`sync_once`]: the server's text and its rule, when named.
+pub type FirstRefusal = (String, Option<crate::protocol::Reason>);
 
 enum Ended {
     Stopped,
@@ -313,13 +323,21 @@ async fn push_all<T: Transport, L: LocalLog>(
             match transport.push(batch).await {
                 // Confirmation comes from the pull that follows, in seq order.
                 Ok(_) => {}
-                Err(SyncError::Refused { op_index, message }) => {
+                Err(SyncError::Refused {
+                    op_index,
+                    message,
+                    reason,
+                }) => {
                     let Some(op) = batch.get(op_index) else {
                         return Err(SyncError::Server(message).into());
                     };
                     let op_id = op.op_id;
                     blocking(local, move |l| l.reject(&op_id)).await?;
-                    say(SyncEvent::Refused { op_id, message });
+                    say(SyncEvent::Refused {
+                        op_id,
+                        message,
+                        reason,
+                    });
                     continue 'outbox;
                 }
                 Err(e) => return Err(e.into()),

@@ -108,8 +108,12 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response, SyncErr
         .unwrap_or_else(|| status.to_string());
     Err(match status.as_u16() {
         401 => SyncError::Unauthorized(message),
-        403 | 409 => match error.and_then(|e| e.error.op_index) {
-            Some(op_index) => SyncError::Refused { op_index, message },
+        403 | 409 => match error.and_then(|e| e.error.op_index.map(|i| (i, e.error.reason))) {
+            Some((op_index, reason)) => SyncError::Refused {
+                op_index,
+                message,
+                reason,
+            },
             None => SyncError::Unauthorized(message),
         },
         // Slowed down, overloaded or restarting: try again later.

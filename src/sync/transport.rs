@@ -18,7 +18,12 @@ pub enum SyncError {
     Unauthorized(String),
     /// The server refused one op of a push (a role rule): drop that op, keep going.
     #[error("the server refused a change: {message}")]
-    Refused { op_index: usize, message: String },
+    Refused {
+        op_index: usize,
+        message: String,
+        /// The rule, by its protocol code, when the server named it.
+        reason: Option<crate::protocol::Reason>,
+    },
     /// The server answered with something else it will keep answering (a newer op
     /// version, a body it cannot read): retry later, it may be upgraded.
     #[error("the server answered: {0}")]

@@ -78,11 +78,16 @@ fn on_sync(app: &mut App, event: SyncEvent) -> Vec<Effect> {
                 }
             }
         }
-        SyncEvent::Refused { op_id, message } => {
+        SyncEvent::Refused {
+            op_id,
+            message,
+            reason,
+        } => {
             if let Some(ids) = app.replica.reject(&op_id) {
                 touched.extend(ids);
             }
-            app.say(app.t.sync.refused, &[("err", &message)]);
+            let why = crate::i18n::server_refusal(app.t, reason.as_ref(), &message);
+            app.say(app.t.sync.refused, &[("err", &why)]);
         }
         SyncEvent::LocalFailed(error) => app.say(app.t.sync.local_failed, &[("err", &error)]),
         // The cache itself comes back as `Msg::Reload`, sent just before this.

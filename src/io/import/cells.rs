@@ -1,5 +1,6 @@
 //! Reading one cell: numbers, kroner, dates, ids, stages and lists.
 
+use crate::io::error::RowReason;
 use crate::io::ImportError;
 use crate::model::{Anchor, ItemId, StageKey, Stages};
 use chrono::NaiveDate;
@@ -14,11 +15,8 @@ pub(super) struct Cell<'a> {
 }
 
 impl Cell<'_> {
-    fn error(&self, what: &str) -> ImportError {
-        ImportError::row(
-            self.line,
-            format!("'{}' {what}: '{}'", self.column, self.value),
-        )
+    fn error(&self, reason: fn(String, String) -> RowReason) -> ImportError {
+        ImportError::row(self.line, reason(self.column.into(), self.value.into()))
     }
 
     pub fn text(&self) -> String {
@@ -41,7 +39,7 @@ impl Cell<'_> {
         digits(self.value)
             .and_then(|d| d.parse().ok())
             .map(Some)
-            .ok_or_else(|| self.error("is not a whole number"))
+            .ok_or_else(|| self.error(|column, value| RowReason::NotWholeNumber { column, value }))
     }
 
     pub fn funds(&self) -> Result<Option<u64>, ImportError> {
@@ -50,7 +48,7 @@ impl Cell<'_> {
         }
         parse_funds(self.value)
             .map(Some)
-            .ok_or_else(|| self.error("is not a whole number of kroner"))
+            .ok_or_else(|| self.error(|column, value| RowReason::NotKroner { column, value }))
     }
 
     pub fn date(&self) -> Result<Option<NaiveDate>, ImportError> {
@@ -59,7 +57,7 @@ impl Cell<'_> {
         }
         parse_date(self.value)
             .map(Some)
-            .ok_or_else(|| self.error("is not a date (YYYY-MM-DD)"))
+            .ok_or_else(|| self.error(|column, value| RowReason::NotDate { column, value }))
     }
 
     pub fn id(&self) -> Result<Option<ItemId>, ImportError> {
@@ -68,7 +66,7 @@ impl Cell<'_> {
         }
         uuid::Uuid::parse_str(self.value)
             .map(|u| Some(ItemId(u)))
-            .map_err(|_| self.error("is not a styr id (a UUID)"))
+            .map_err(|_| self.error(|column, value| RowReason::NotId { column, value }))
     }
 
     pub fn stage(&self, stages: &Stages) -> Result<Option<StageKey>, ImportError> {
@@ -78,11 +76,19 @@ impl Cell<'_> {
         match find_stage(self.value, stages) {
             Some(key) => Ok(Some(key)),
             None => {
-                let known: Vec<&str> = stages.all().iter().map(|s| s.key.as_str()).collect();
-                Err(self.error(&format!(
-                    "names no stage of this board (its stages are {})",
-                    known.join(", ")
-                )))
+                let stages = stages
+                    .all()
+                    .iter()
+                    .map(|s| s.key.as_str().to_string())
+                    .collect();
+                Err(ImportError::row(
+                    self.line,
+                    RowReason::UnknownStage {
+                        column: self.column.into(),
+                        value: self.value.into(),
+                        stages,
+                    },
+                ))
             }
         }
     }

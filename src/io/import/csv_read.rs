@@ -3,6 +3,7 @@
 use super::map::ColumnMap;
 use super::table::Collector;
 use super::ImportedItem;
+use crate::io::error::{FormatReason, RowReason};
 use crate::io::ImportError;
 use crate::model::Stages;
 use csv::{ReaderBuilder, StringRecord};
@@ -42,9 +43,7 @@ pub(super) fn read_csv_mapped(
     let mut record = StringRecord::new();
     // Blank lines only (spaces, line ends) are as empty as no bytes at all.
     if text.trim().is_empty() || !reader.read_record(&mut record).map_err(csv_error)? {
-        return Err(ImportError::Format(
-            "the file is empty; expected a header line naming the columns".into(),
-        ));
+        return Err(ImportError::Format(FormatReason::EmptyFile));
     }
     let names: Vec<String> = record.iter().map(String::from).collect();
     let mut rows = Collector::new(&names, map, stages)?;
@@ -89,8 +88,15 @@ fn guess_delimiter(text: &str) -> u8 {
 /// The csv reader fails only on malformed input it cannot recover from; name the line.
 fn csv_error(e: csv::Error) -> ImportError {
     match e.position() {
-        Some(p) => ImportError::row(p.line(), format!("cannot be read as CSV ({e})")),
-        None => ImportError::Format(format!("the file cannot be read as CSV ({e})")),
+        Some(p) => ImportError::row(
+            p.line(),
+            RowReason::Csv {
+                detail: e.to_string(),
+            },
+        ),
+        None => ImportError::Format(FormatReason::Csv {
+            detail: e.to_string(),
+        }),
     }
 }
 

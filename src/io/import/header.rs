@@ -2,6 +2,7 @@
 
 use super::map::{canonical, normalise, ColumnMap};
 use crate::io::columns;
+use crate::io::error::{FileFormat, FormatReason};
 use crate::io::ImportError;
 
 /// The CSV formats `read_csv` understands.
@@ -32,11 +33,11 @@ impl Format {
         }
     }
 
-    fn describe(self) -> &'static str {
+    fn file_format(self) -> FileFormat {
         match self {
-            Format::Fosen => "the action plan format",
-            Format::Proposals => "the proposals format",
-            Format::Styr => "styr's export format",
+            Format::Fosen => FileFormat::ActionPlan,
+            Format::Proposals => FileFormat::Proposals,
+            Format::Styr => FileFormat::Styr,
         }
     }
 }
@@ -48,12 +49,8 @@ pub(super) struct Layout {
     pub columns: Vec<(&'static str, String)>,
 }
 
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("'{n}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
 }
 
 /// Recognises the header: names are trimmed and compared without regard to case, in any
@@ -69,16 +66,14 @@ pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout
     let names: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
-            return Err(ImportError::Format(format!(
-                "column {} of the header has no name; every column needs one",
-                i + 1
-            )));
+            return Err(ImportError::Format(FormatReason::UnnamedColumn {
+                index: i + 1,
+            }));
         }
         if names[..i].contains(n) {
-            return Err(ImportError::Format(format!(
-                "the column '{}' appears twice in the header",
-                header[i].trim()
-            )));
+            return Err(ImportError::Format(FormatReason::ColumnTwice {
+                column: header[i].trim().to_string(),
+            }));
         }
     }
     let missing: Vec<&str> = map
@@ -86,11 +81,10 @@ pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout
         .filter(|h| !names.iter().any(|n| n == h))
         .collect();
     if !missing.is_empty() {
-        return Err(ImportError::Format(format!(
-            "--map names {} that the header does not have (it has: {})",
-            quoted(&missing),
-            quoted(&header.iter().map(|h| h.trim()).collect::<Vec<_>>()),
-        )));
+        return Err(ImportError::Format(FormatReason::MapMissing {
+            missing: owned(&missing),
+            header: header.iter().map(|h| h.trim().to_string()).collect(),
+        }));
     }
     // A `--map` wins; then the headers every format knows ("nytt system", …).
     let mapped: Vec<Option<&'static str>> = names
@@ -129,27 +123,19 @@ pub(super) fn detect_mapped(header: &[String], map: &ColumnMap) -> Result<Layout
         }
     }
     if !extra.is_empty() {
-        let (what, verb) = if extra.len() == 1 {
-            ("the column", "is")
-        } else {
-            ("the columns", "are")
-        };
-        return Err(ImportError::Format(format!(
-            "{what} {} {verb} not part of {} (its columns are: {}); rename or remove {}, or map {} to a field with --map \"column=field\", so that no data is lost",
-            quoted(&extra),
-            format.describe(),
-            format.columns().join(", "),
-            if extra.len() == 1 { "it" } else { "them" },
-            if extra.len() == 1 { "it" } else { "them" },
-        )));
+        return Err(ImportError::Format(FormatReason::ExtraColumns {
+            columns: owned(&extra),
+            format: format.file_format(),
+        }));
     }
     for (i, (name, spelled)) in columns.iter().enumerate() {
         let field = canonical(name);
         if let Some((_, first)) = columns[..i].iter().find(|(n, _)| canonical(n) == field) {
-            return Err(ImportError::Format(format!(
-                "the columns '{first}' and '{spelled}' both give the field '{}'; keep one",
-                field.unwrap_or(name)
-            )));
+            return Err(ImportError::Format(FormatReason::SameField {
+                first: first.clone(),
+                second: spelled.clone(),
+                field: field.unwrap_or(name).to_string(),
+            }));
         }
     }
     Ok(Layout { columns })
@@ -164,14 +150,9 @@ fn alias(normalised: &str) -> Option<&'static str> {
 }
 
 fn unknown_header(header: &[String]) -> ImportError {
-    let found: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-    ImportError::Format(format!(
-        "the header does not match a format styr can import (found: {}). Expected the columns of an action plan ({}), of a proposals sheet ({}), or of styr's export ({})",
-        quoted(&found),
-        columns::FOSEN.join(", "),
-        columns::PROPOSALS.join(", "),
-        columns::STYR.join(", "),
-    ))
+    ImportError::Format(FormatReason::UnknownHeader {
+        found: header.iter().map(|h| h.trim().to_string()).collect(),
+    })
 }
 
 #[cfg(test)]

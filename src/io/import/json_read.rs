@@ -2,6 +2,7 @@
 
 use super::rows::Fields;
 use super::ImportedItem;
+use crate::io::error::{FormatReason, JsonReason, RowReason};
 use crate::io::ImportError;
 use crate::model::{FieldName, Item, ItemId, Stages};
 use std::collections::{BTreeSet, HashMap};
@@ -22,44 +23,39 @@ pub fn read_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
 pub fn read_json_with(text: &str, stages: &Stages) -> Result<Vec<ImportedItem>, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: serde_json::Value = serde_json::from_str(text).map_err(syntax_error)?;
-    let array = value.as_array().ok_or_else(|| {
-        ImportError::Format("expected a JSON array of items, as styr's JSON export writes".into())
-    })?;
+    let array = value
+        .as_array()
+        .ok_or(ImportError::Format(FormatReason::JsonNotArray))?;
     let known = item_keys();
     let mut items = Vec::new();
     let mut first_of: HashMap<ItemId, usize> = HashMap::new();
     for (i, value) in array.iter().enumerate() {
         let n = i + 1;
-        let error = |message: String| ImportError::Format(format!("item {n}: {message}"));
+        let error = |reason: JsonReason| ImportError::Format(FormatReason::JsonItem { n, reason });
         let object = value
             .as_object()
-            .ok_or_else(|| error("is not a JSON object".into()))?;
-        let unknown: Vec<&str> = object
+            .ok_or_else(|| error(JsonReason::NotObject))?;
+        let unknown: Vec<String> = object
             .keys()
-            .map(String::as_str)
-            .filter(|k| !known.contains(*k))
+            .filter(|k| !known.contains(k.as_str()))
+            .cloned()
             .collect();
         if !unknown.is_empty() {
-            return Err(error(format!(
-                "has keys styr does not know ({}); was it written by a newer styr?",
-                unknown.join(", ")
-            )));
+            return Err(error(JsonReason::UnknownKeys { keys: unknown }));
         }
-        let item: Item = serde_json::from_value(value.clone()).map_err(|e| error(e.to_string()))?;
+        let item: Item = serde_json::from_value(value.clone()).map_err(|e| {
+            error(JsonReason::Invalid {
+                detail: e.to_string(),
+            })
+        })?;
         if let Some(first) = first_of.insert(item.id, n) {
-            return Err(error(format!(
-                "the id {} is used twice (also by item {first})",
-                item.id
-            )));
+            return Err(error(JsonReason::IdTwice { id: item.id, first }));
         }
         if item.deleted {
             continue;
         }
         if item.title.trim().is_empty() {
-            return Err(error(format!(
-                "the title of {} is empty; every item needs a title",
-                item.id
-            )));
+            return Err(error(JsonReason::EmptyTitle { id: item.id }));
         }
         if stages.get(&item.stage).is_none() {
             return Err(error(unknown_stage(&item, stages)));
@@ -81,14 +77,16 @@ fn imported(item: Item) -> ImportedItem {
     }
 }
 
-fn unknown_stage(item: &Item, stages: &Stages) -> String {
-    let known: Vec<&str> = stages.all().iter().map(|s| s.key.as_str()).collect();
-    format!(
-        "'{}' is in the stage '{}', which is not on this board (its stages are {})",
-        item.title,
-        item.stage,
-        known.join(", ")
-    )
+fn unknown_stage(item: &Item, stages: &Stages) -> JsonReason {
+    JsonReason::UnknownStage {
+        title: item.title.clone(),
+        stage: item.stage.as_str().to_string(),
+        stages: stages
+            .all()
+            .iter()
+            .map(|s| s.key.as_str().to_string())
+            .collect(),
+    }
 }
 
 /// The keys of an item as styr's JSON export writes them: the fields of `Item` (empty
@@ -129,7 +127,10 @@ fn syntax_error(e: serde_json::Error) -> ImportError {
         .map_or(full.as_str(), |i| &full[..i]);
     ImportError::row(
         e.line() as u64,
-        format!("not valid JSON at column {}: {message}", e.column()),
+        RowReason::Json {
+            column: e.column(),
+            detail: message.to_string(),
+        },
     )
 }
 

@@ -20,7 +20,7 @@ mod xlsx_read;
 
 use crate::model::{FieldValue, ItemId, StageKey};
 
-pub use crate::io::error::ImportError;
+pub use crate::io::error::{FileFormat, FormatReason, ImportError, JsonReason, RowReason};
 pub use csv_read::{read_csv, read_csv_with};
 pub use json_read::{read_json, read_json_with};
 pub use map::{field_names, ColumnMap, MapError};

@@ -5,6 +5,7 @@ use super::csv_read::read_csv_mapped;
 use super::map::ColumnMap;
 use super::xlsx_read::read_workbook;
 use super::{read_json_with, ImportedItem};
+use crate::io::error::FormatReason;
 use crate::io::ImportError;
 use crate::model::Stages;
 use std::borrow::Cow;
@@ -91,19 +92,18 @@ pub fn read_file(
         Some("json") => Kind::Json,
         Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods") => Kind::Workbook,
         _ => {
-            return Err(ImportError::Format(format!(
-                "'{}' does not end in .csv, .xlsx or .json, so styr cannot tell how to read it",
-                path.display()
-            )))
+            return Err(ImportError::Format(FormatReason::UnknownExtension {
+                file: path.display().to_string(),
+            }))
         }
     };
     if kind == Kind::Json && !options.map.is_empty() {
-        return Err(ImportError::Format(
-            "--map is for CSV files and workbooks; a JSON export names its fields itself".into(),
-        ));
+        return Err(ImportError::Format(FormatReason::MapOnJson));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ImportError::Io(format!("cannot read '{}': {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
     match kind {
         Kind::Csv => read_csv_bytes(&bytes, options, progress),
         Kind::Workbook => {
@@ -122,11 +122,7 @@ pub fn read_file(
         }
         Kind::Json => {
             let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-                .map_err(|_| {
-                ImportError::Format(
-                    "the JSON file is not UTF-8 text; styr's JSON export always is".into(),
-                )
-            })?;
+                .map_err(|_| ImportError::Format(FormatReason::JsonNotUtf8))?;
             let rows = read_json_with(text, &options.stages)?;
             let lines = (1..=rows.len() as u64).collect();
             Ok(ReadFile {
@@ -149,11 +145,7 @@ pub fn read_csv_bytes(
     // text in an encoding styr does not read. Saying so beats listing its bytes as a
     // header.
     if text.contains('\0') {
-        return Err(ImportError::Format(
-            "the file is not text styr can read (it holds NUL bytes): is it a workbook or \
-             another binary file saved under a .csv name? Save it as CSV (UTF-8) and try again"
-                .into(),
-        ));
+        return Err(ImportError::Format(FormatReason::NulBytes));
     }
     let (rows, lines) = read_csv_mapped(&text, &options.map, &options.stages, progress)?;
     Ok(ReadFile {

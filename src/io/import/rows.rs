@@ -3,6 +3,7 @@
 use super::cells::Cell;
 use super::header::Layout;
 use super::ImportedItem;
+use crate::io::error::RowReason;
 use crate::io::ImportError;
 use crate::model::{FieldValue, Stages};
 
@@ -48,7 +49,9 @@ impl<'a> Row<'a> {
                     if cell.value.is_empty() {
                         return Err(ImportError::row(
                             self.line,
-                            format!("'{}' is empty; every item needs a title", cell.column),
+                            RowReason::EmptyTitle {
+                                column: cell.column.into(),
+                            },
                         ));
                     }
                     fields.push(F::Title(cell.text()));
@@ -80,7 +83,10 @@ impl<'a> Row<'a> {
                 other => {
                     return Err(ImportError::row(
                         self.line,
-                        format!("'{}' is a column styr cannot read ({other})", cell.column),
+                        RowReason::UnreadableColumn {
+                            column: cell.column.into(),
+                            field: other.into(),
+                        },
                     ))
                 }
             }
@@ -89,7 +95,12 @@ impl<'a> Row<'a> {
             if e < s {
                 return Err(ImportError::row(
                     self.line,
-                    format!("'{e_col}' ({e}) is before '{s_col}' ({s})"),
+                    RowReason::EndBeforeStart {
+                        end_column: e_col.into(),
+                        end: e,
+                        start_column: s_col.into(),
+                        start: s,
+                    },
                 ));
             }
         }

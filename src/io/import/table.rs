@@ -5,6 +5,7 @@ use super::header::{self, Layout};
 use super::map::ColumnMap;
 use super::rows::Row;
 use super::ImportedItem;
+use crate::io::error::RowReason;
 use crate::io::ImportError;
 use crate::model::{ItemId, Stages};
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ pub(super) struct Collector<'a> {
     stages: &'a Stages,
     items: Vec<ImportedItem>,
     lines: Vec<u64>,
-    errors: Vec<(u64, String)>,
+    errors: Vec<(u64, RowReason)>,
     first_line_of: HashMap<ItemId, u64>,
 }
 
@@ -47,11 +48,10 @@ impl<'a> Collector<'a> {
         if cells.len() != width {
             self.errors.push((
                 line,
-                format!(
-                    "has {}, but the header has {}",
-                    count(cells.len(), "cell", "cells"),
-                    count(width, "column", "columns"),
-                ),
+                RowReason::CellCount {
+                    cells: cells.len(),
+                    columns: width,
+                },
             ));
             return;
         }
@@ -62,7 +62,10 @@ impl<'a> Collector<'a> {
                     if let Some(first) = self.first_line_of.insert(id, line) {
                         self.errors.push((
                             line,
-                            format!("the id {id} is used twice (also on line {first})"),
+                            RowReason::IdTwice {
+                                id,
+                                first_line: first,
+                            },
                         ));
                         return;
                     }
@@ -70,10 +73,9 @@ impl<'a> Collector<'a> {
                 self.items.push(item);
                 self.lines.push(line);
             }
-            Err(e) => self.errors.push(match e {
-                ImportError::Row { line, message } => (line, message),
-                other => (line, other.to_string()),
-            }),
+            Err(e) => self
+                .errors
+                .extend(e.rows().into_iter().map(|(l, r)| (l, r.clone()))),
         }
     }
 
@@ -84,8 +86,4 @@ impl<'a> Collector<'a> {
             None => Ok((self.items, self.lines)),
         }
     }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

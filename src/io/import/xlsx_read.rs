@@ -4,6 +4,7 @@
 use super::map::ColumnMap;
 use super::table::Collector;
 use super::ImportedItem;
+use crate::io::error::{FormatReason, RowReason};
 use crate::io::ImportError;
 use crate::model::Stages;
 use calamine::{Data, Reader};
@@ -19,8 +20,11 @@ pub(super) fn read_workbook(
     stages: &Stages,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Vec<ImportedItem>, Vec<u64>, String), ImportError> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| ImportError::Format(format!("the file cannot be read as a workbook ({e})")))?;
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        ImportError::Format(FormatReason::Workbook {
+            detail: e.to_string(),
+        })
+    })?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(wanted) => names
@@ -28,19 +32,22 @@ pub(super) fn read_workbook(
             .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()) || n.as_str() == wanted)
             .cloned()
             .ok_or_else(|| {
-                ImportError::Format(format!(
-                    "the workbook has no sheet '{wanted}' (its sheets are: {})",
-                    names.join(", ")
-                ))
+                ImportError::Format(FormatReason::NoSuchSheet {
+                    sheet: wanted.to_string(),
+                    sheets: names.clone(),
+                })
             })?,
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| ImportError::Format("the workbook has no sheets".into()))?,
+            .ok_or(ImportError::Format(FormatReason::NoSheets))?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::Format(format!("the sheet '{name}' cannot be read ({e})")))?;
+    let range = book.worksheet_range(&name).map_err(|e| {
+        ImportError::Format(FormatReason::SheetUnreadable {
+            sheet: name.clone(),
+            detail: Some(e.to_string()),
+        })
+    })?;
     let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
     let total = range.height() as u64;
     let mut rows = range
@@ -49,9 +56,9 @@ pub(super) fn read_workbook(
         .map(|(i, r)| (first_row + i as u64 + 1, r));
     let Some((_, header_cells)) = rows.find(|(_, r)| r.iter().any(|c| !text(c).trim().is_empty()))
     else {
-        return Err(ImportError::Format(format!(
-            "the sheet '{name}' is empty; expected a header row naming the columns"
-        )));
+        return Err(ImportError::Format(FormatReason::EmptySheet {
+            sheet: name,
+        }));
     };
     let mut header: Vec<String> = header_cells.iter().map(text).collect();
     while header.last().is_some_and(|h| h.trim().is_empty()) {
@@ -68,10 +75,9 @@ pub(super) fn read_workbook(
         {
             bad.push((
                 line,
-                format!(
-                    "has a value in column {}, which has no name in the header",
-                    column_letters(width + i)
-                ),
+                RowReason::UnnamedColumnValue {
+                    column: column_letters(width + i),
+                },
             ));
             continue;
         }
@@ -86,11 +92,17 @@ pub(super) fn read_workbook(
     match collector.finish() {
         Ok((items, lines)) if errors.is_empty() => return Ok((items, lines, name)),
         Ok(_) => {}
-        Err(e) => errors.extend(e.rows().into_iter().map(|(l, m)| (l, m.to_string()))),
+        Err(e) => errors.extend(e.rows().into_iter().map(|(l, r)| (l, r.clone()))),
     }
     errors.sort_by_key(|r| r.0);
-    Err(ImportError::from_rows(errors)
-        .unwrap_or_else(|| ImportError::Format(format!("the sheet '{name}' cannot be read"))))
+    Err(
+        ImportError::from_rows(errors).unwrap_or(ImportError::Format(
+            FormatReason::SheetUnreadable {
+                sheet: name,
+                detail: None,
+            },
+        )),
+    )
 }
 
 /// A cell as text: numbers without a needless ".0", dates as YYYY-MM-DD.
