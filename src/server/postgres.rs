@@ -563,6 +563,7 @@ async fn store_plain(
                 op.payload.check().err().map(|invalid| StoreError::Refused {
                     op_index: Some(i),
                     reason: format!("op {i}: {invalid}; nothing in this push was stored"),
+                    rule: Some((&invalid).into()),
                 })
             })
         })
