@@ -26,6 +26,7 @@ pub mod store;
 pub mod tls;
 pub mod users;
 pub mod verify;
+mod writer_jobs;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

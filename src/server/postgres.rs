@@ -32,6 +32,7 @@ use super::store::{
     chain_hash, BallotCast, Change, NewUser, Page, ServerStore, StoreError, StoreFuture, User,
     GENESIS_HASH,
 };
+use super::writer_jobs::{self, Job, PushJob};
 use crate::model::meeting::{MeetingChange, Meetings, Refusal as MeetingRefusal, RoundId};
 use crate::model::vote::{self, Ballot, Choice};
 use crate::model::{Op, Payload, Role};
@@ -40,7 +41,7 @@ use futures_util::{pin_mut, StreamExt};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, Client, Config, IsolationLevel, Row, Transaction};
@@ -300,42 +301,6 @@ fn user_from_row(row: &Row) -> Result<User, StoreError> {
 }
 
 // ---- the writer ----
-
-struct PushJob {
-    ops: Vec<Op>,
-    reply: oneshot::Sender<Result<Vec<SeqOp>, StoreError>>,
-}
-
-struct BallotJob {
-    cast: BallotCast,
-    reply: oneshot::Sender<Result<RoundCount, StoreError>>,
-}
-
-/// What the writer task is asked to do.
-enum Job {
-    Push(PushJob),
-    Ballot(BallotJob),
-    /// A read that needs the writer's meetings (a round's count).
-    Count(RoundId, oneshot::Sender<Result<RoundCount, StoreError>>),
-}
-
-impl Job {
-    fn ops(&self) -> usize {
-        match self {
-            Job::Push(p) => p.ops.len(),
-            _ => 1,
-        }
-    }
-
-    /// A push with no meeting op: nothing in it needs the meetings or a savepoint.
-    fn is_plain_push(&self) -> bool {
-        matches!(self, Job::Push(p) if !p.ops.iter().any(|o| o.payload.is_meeting()))
-    }
-
-    fn touches_meetings(&self) -> bool {
-        matches!(self, Job::Push(p) if p.ops.iter().any(|o| o.payload.is_meeting()))
-    }
-}
 
 enum Done {
     Pushed(Result<Vec<SeqOp>, StoreError>),
@@ -1142,30 +1107,15 @@ impl PgStore {
 
 impl ServerStore for PgStore {
     fn push(&self, ops: Vec<Op>) -> StoreFuture<'_, Vec<SeqOp>> {
-        Box::pin(async move {
-            if ops.is_empty() {
-                return Ok(Vec::new());
-            }
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Push(PushJob { ops, reply }))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::push(|j| self.send(j), ops))
     }
 
     fn cast_ballot(&self, cast: BallotCast) -> StoreFuture<'_, RoundCount> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Ballot(BallotJob { cast, reply }))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::cast_ballot(|j| self.send(j), cast))
     }
 
     fn round_count(&self, round: RoundId) -> StoreFuture<'_, RoundCount> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Count(round, reply))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::round_count(|j| self.send(j), round))
     }
 
     fn changes(&self) -> Option<broadcast::Receiver<Change>> {

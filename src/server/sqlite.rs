@@ -22,6 +22,7 @@
 use super::store::{
     chain_hash, BallotCast, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
 };
+use super::writer_jobs::{self, Job};
 use crate::model::meeting::{Meetings, Refusal as MeetingRefusal, RoundId};
 use crate::model::vote::{self, Ballot, Choice};
 use crate::model::{Op, Payload, Role};
@@ -32,7 +33,6 @@ use std::sync::{mpsc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio::sync::oneshot;
 
 /// The schema this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 2;
@@ -329,33 +329,6 @@ pub fn verify_chain_on(conn: &mut Connection) -> Result<u64, StoreError> {
 }
 
 // ---- the writer ----
-
-struct PushJob {
-    ops: Vec<Op>,
-    reply: oneshot::Sender<Result<Vec<SeqOp>, StoreError>>,
-}
-
-struct BallotJob {
-    cast: BallotCast,
-    reply: oneshot::Sender<Result<RoundCount, StoreError>>,
-}
-
-/// What the writer thread is asked to do.
-enum Job {
-    Push(PushJob),
-    Ballot(BallotJob),
-    /// A read that needs the writer's meetings (a round's count); no transaction.
-    Count(RoundId, oneshot::Sender<Result<RoundCount, StoreError>>),
-}
-
-impl Job {
-    fn ops(&self) -> usize {
-        match self {
-            Job::Push(p) => p.ops.len(),
-            _ => 1,
-        }
-    }
-}
 
 /// The meetings as the stored log leaves them: every meeting op, in seq order.
 fn fold_meetings(conn: &Connection) -> Result<Meetings, StoreError> {
@@ -838,30 +811,15 @@ impl Drop for SqliteStore {
 
 impl ServerStore for SqliteStore {
     fn push(&self, ops: Vec<Op>) -> StoreFuture<'_, Vec<SeqOp>> {
-        Box::pin(async move {
-            if ops.is_empty() {
-                return Ok(Vec::new());
-            }
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Push(PushJob { ops, reply }))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::push(|j| self.send(j), ops))
     }
 
     fn cast_ballot(&self, cast: BallotCast) -> StoreFuture<'_, RoundCount> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Ballot(BallotJob { cast, reply }))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::cast_ballot(|j| self.send(j), cast))
     }
 
     fn round_count(&self, round: RoundId) -> StoreFuture<'_, RoundCount> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Count(round, reply))?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        Box::pin(writer_jobs::round_count(|j| self.send(j), round))
     }
 
     fn pull(&self, since: u64, limit: usize) -> StoreFuture<'_, Page> {
