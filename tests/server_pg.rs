@@ -16,7 +16,8 @@ mod common;
 
 use common::client::Client as SyncClient;
 use common::meeting::{
-    add_case, attendance, close_round, decide, meeting_op, open_round, schedule, yes_no_rules,
+    add_case, assert_cases_numbered, attendance, close_round, decide, meeting_op, open_round,
+    schedule, yes_no_rules,
 };
 use common::pg::PgCluster;
 use common::proxy::Proxy;
@@ -509,17 +510,7 @@ async fn a_vote_through_two_servers(db: String) {
     assert!(!result.totals.is_empty());
 
     let meetings = Meetings::fold(log.iter().map(|s| &s.op));
-    let mut numbers: Vec<u32> = meetings
-        .agenda(&meeting)
-        .iter()
-        .map(|c| c.number.expect("numbered").seq)
-        .collect();
-    numbers.sort();
-    assert_eq!(
-        numbers,
-        (1..=11).collect::<Vec<u32>>(),
-        "no case number twice"
-    );
+    assert_cases_numbered(&meetings, &meeting, 11);
 }
 
 /// A pusher's outcome: every op it was told is stored, with its seq.

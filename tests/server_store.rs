@@ -7,7 +7,8 @@
 mod common;
 
 use common::meeting::{
-    add_case, attendance, close_round, meeting_op, open_round, schedule, yes_no_rules,
+    add_case, assert_cases_numbered, attendance, close_round, meeting_op, open_round, schedule,
+    yes_no_rules,
 };
 use common::pg::PgCluster;
 use common::server::{client, create_op, push, DEADLINE};
@@ -250,17 +251,7 @@ async fn two_stores_on_one_database_share_seqs_and_case_numbers(url: &str) {
     for s in &page.ops {
         meetings.apply(&s.op);
     }
-    let mut numbers: Vec<u32> = meetings
-        .agenda(&meeting)
-        .iter()
-        .map(|c| c.number.expect("numbered").seq)
-        .collect();
-    numbers.sort();
-    assert_eq!(
-        numbers,
-        (1..=40).collect::<Vec<u32>>(),
-        "no case number twice"
-    );
+    assert_cases_numbered(&meetings, &meeting, 40);
     assert_eq!(a.verify_chain().await.expect("chain holds"), head);
 }
 

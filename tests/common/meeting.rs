@@ -5,7 +5,7 @@ use super::server::now_ms;
 use styr::model::criteria::CriteriaSet;
 use styr::model::meeting::{
     Attendee, CaseDetails, CaseId, Decision, DecisionId, MeetingChange, MeetingDetails, MeetingId,
-    Presence, Reached, RoundId,
+    Meetings, Presence, Reached, RoundId,
 };
 use styr::model::vote::{Majority, Method, RoundRules, Weighting};
 use styr::model::{Op, Payload};
@@ -168,4 +168,20 @@ pub fn tamper_with_decision(db: &std::path::Path, title: &str) -> usize {
         [title],
     )
     .expect("the edit is made")
+}
+
+/// Asserts that the meeting's cases are numbered 1..=`n` within the year: each number
+/// once, none skipped (the server assigns them, also when several write at once).
+pub fn assert_cases_numbered(meetings: &Meetings, meeting: &MeetingId, n: u32) {
+    let mut numbers: Vec<u32> = meetings
+        .agenda(meeting)
+        .iter()
+        .map(|c| c.number.expect("numbered").seq)
+        .collect();
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (1..=n).collect::<Vec<u32>>(),
+        "no case number twice"
+    );
 }
