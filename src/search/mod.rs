@@ -18,6 +18,7 @@
 
 pub mod fold;
 mod index;
+mod linear;
 mod worker;
 
 pub use fold::{fold, fold_mapped, Folded};
@@ -79,12 +80,9 @@ pub const LONG_FIELD: usize = 80;
 
 thread_local! {
     /// One matcher per thread, reused: skim's full alignment, for titles and short fields.
+    /// skim's linear score (what a matrix limit chose for fields over `LONG_FIELD`
+    /// characters, now chosen by the field's whole length) is [`linear::simple_score`].
     static MATCHER: SkimMatcherV2 = SkimMatcherV2::default().ignore_case();
-    /// The same matcher with an element limit of one cell, so that every call takes skim's
-    /// linear `simple_match`: what a limit of `2 × (LONG_FIELD + 1)` cells chose for fields
-    /// over `LONG_FIELD` characters, now chosen by the field's whole length even when only
-    /// the start of it is handed over (see [`Window`]).
-    static SIMPLE: SkimMatcherV2 = SkimMatcherV2::default().ignore_case().element_limit(1);
 }
 
 /// Scores `hay` with a clean score matrix. fuzzy-matcher 0.3.7 keeps its matrix between
@@ -137,13 +135,10 @@ fn greedy(hay: &str, query: &[char]) -> Option<(usize, usize)> {
 ///   last character can end one. The window is from the character before the first
 ///   match to the end of the last occurrence of the last character; the alignment is
 ///   the same within it, shifted.
-/// * **Linear** (`SIMPLE`, fields over `LONG_FIELD`): `simple_match` looks only at
-///   characters up to the end of the greedy match, but it counts its start from the
-///   beginning of the text it is given (fuzzy-matcher mixes relative and absolute
-///   positions there), so the window keeps the start and drops only the tail.
 ///
-/// `score_window_equals_whole_field` (a proptest over Norwegian text) holds the two
-/// equal.
+/// The linear score needs no window: [`linear::simple_score`] decodes only what it uses.
+/// `score_window_equals_whole_field` (a proptest over Norwegian text) holds the window's
+/// score equal to the whole field's.
 struct Window {
     /// Byte range of the field to hand to the matcher.
     start: usize,
@@ -162,11 +157,6 @@ impl Window {
             .next_back()
             .map_or(0, |(i, _)| i);
         Some(Window { start, end })
-    }
-
-    fn linear(hay: &str, query: &[char]) -> Option<Window> {
-        let (_, end) = greedy(hay, query)?;
-        Some(Window { start: 0, end })
     }
 }
 
@@ -211,9 +201,7 @@ fn score_field(
 ) -> Option<(i64, Vec<usize>)> {
     let hay = doc.field(f);
     if linear(doc, f, scoring) {
-        let w = Window::linear(hay, qchars)?;
-        let s = SIMPLE.with(|m| m.fuzzy_match(&hay[w.start..w.end], q))?;
-        Some((s, Vec::new()))
+        linear::simple_score(hay, qchars).map(|s| (s, Vec::new()))
     } else {
         let w = Window::aligned(hay, qchars)?;
         let (s, idx) = MATCHER.with(|m| score(m, &hay[w.start..w.end], q, with_pos))?;
@@ -584,14 +572,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    thread_local! {
+        /// skim's linear `simple_match` as fuzzy-matcher computes it (an element limit of
+        /// one cell makes every call take it): the reference for [`linear::simple_score`].
+        static SIMPLE: SkimMatcherV2 = SkimMatcherV2::default().ignore_case().element_limit(1);
+    }
+
     /// skim scores of a whole field, as the ranking did before windows and ceilings:
     /// the reference the faster ranking must equal.
     fn whole(hay: &str, q: &str, linear: bool, with_pos: bool) -> Option<(i64, Vec<usize>)> {
         if linear {
-            SIMPLE.with(|m| {
-                let _ = with_pos;
-                m.fuzzy_match(hay, q).map(|s| (s, Vec::new()))
-            })
+            let _ = with_pos;
+            SIMPLE.with(|m| m.fuzzy_match(hay, q).map(|s| (s, Vec::new())))
         } else {
             MATCHER.with(|m| score(m, hay, q, with_pos))
         }
@@ -627,6 +619,19 @@ mod tests {
         .prop_map(|parts| parts.concat())
     }
 
+    /// Unfolded text over every class skim tells apart: letters of both cases, digits,
+    /// hard and soft separators, Norwegian letters and a newline.
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                'a', 'b', 'A', 'B', 'å', 'Å', 'ø', 'æ', '\u{30A}', '1', '9', ' ', '/', '(', ']',
+                '-', '.', ':', '_', '~', '\n', 'İ',
+            ]),
+            0..max,
+        )
+        .prop_map(|cs| cs.into_iter().collect())
+    }
+
     /// The same, folded as the index folds it.
     fn text(max: usize) -> impl Strategy<Value = String> {
         raw(max).prop_map(|t| fold(&t))
@@ -660,9 +665,20 @@ mod tests {
                     .map(|(s, idx)| (s, idx.into_iter().map(|i| i + offset).collect::<Vec<_>>()))
             });
             prop_assert_eq!(aligned, whole(&hay, &q, false, true));
-            let linear = Window::linear(&hay, &qchars)
-                .and_then(|w| SIMPLE.with(|m| m.fuzzy_match(&hay[w.start..w.end], &q)));
+            let linear = linear::simple_score(&hay, &qchars);
             prop_assert_eq!(linear, whole(&hay, &q, true, false).map(|(s, _)| s));
+        }
+
+        /// The in-place linear score is fuzzy-matcher's, on any text: folded or not
+        /// (upper case, camel humps), every separator class, newlines between fields.
+        #[test]
+        fn linear_score_equals_skims_simple_match(
+            hay in any_text(150),
+            q in any_text(7).prop_filter("a query", |q| !q.is_empty()),
+        ) {
+            let qchars: Vec<char> = q.chars().collect();
+            let reference = SIMPLE.with(|m| m.fuzzy_match(&hay, &q));
+            prop_assert_eq!(linear::simple_score(&hay, &qchars), reference);
         }
 
         /// No score exceeds the ceiling the ranking uses to skip fields.
