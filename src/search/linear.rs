@@ -21,16 +21,28 @@ enum Class {
     SoftSep,
 }
 
-fn class(c: char) -> Class {
-    match c {
-        '\0' => Class::Empty,
-        ' ' | '/' | '\\' | '|' | '(' | ')' | '[' | ']' | '{' | '}' => Class::HardSep,
-        '!'..='\'' | '*'..='.' | ':'..='@' | '^'..='`' | '~' => Class::SoftSep,
-        '0'..='9' => Class::Number,
-        'A'..='Z' => Class::Upper,
+/// skim's class of an ASCII character; every other character is `Lower`.
+const fn ascii_class(b: u8) -> Class {
+    match b {
+        0 => Class::Empty,
+        b' ' | b'/' | b'\\' | b'|' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Class::HardSep,
+        b'!'..=b'\'' | b'*'..=b'.' | b':'..=b'@' | b'^'..=b'`' | b'~' => Class::SoftSep,
+        b'0'..=b'9' => Class::Number,
+        b'A'..=b'Z' => Class::Upper,
         _ => Class::Lower,
     }
 }
+
+/// [`ascii_class`] as a table, looked up per byte.
+const CLASSES: [Class; 128] = {
+    let mut table = [Class::Lower; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = ascii_class(b as u8);
+        b += 1;
+    }
+    table
+};
 
 /// skim's default score configuration (`SkimScoreConfig::default`).
 const SCORE_MATCH: i32 = 16;
@@ -43,6 +55,7 @@ const BONUS_CONSECUTIVE: i32 = -(GAP_START + GAP_EXTENSION);
 const PENALTY_CASE_MISMATCH: i32 = GAP_EXTENSION * 2;
 
 /// The bonus for a character at a word start, after punctuation, or at a camel hump.
+#[inline]
 fn in_place_bonus(prev: Class, cur: Class) -> i32 {
     match (prev, cur) {
         (Class::Empty, _) | (Class::HardSep, _) => BONUS_HEAD,
@@ -52,9 +65,41 @@ fn in_place_bonus(prev: Class, cur: Class) -> i32 {
     }
 }
 
-/// skim's case-insensitive comparison: ASCII letters only, as `ignore_case()` does.
-fn equal(c: char, p: char) -> bool {
-    c.eq_ignore_ascii_case(&p)
+/// The character starting at byte `i` of `hay` as the scorer sees it: its class, its
+/// length in bytes, and the score for matching query character `p` there (`None` when
+/// it does not match; skim compares ASCII letters in either case, with a penalty when
+/// the case differs, and other characters exactly). ASCII needs no decoding.
+#[inline]
+fn at(hay: &str, i: usize, p: char) -> (Class, usize, Option<i32>) {
+    let b = hay.as_bytes()[i];
+    if b < 0x80 {
+        let matched = (p.is_ascii() && b.eq_ignore_ascii_case(&(p as u8))).then(|| {
+            let case = if b != p as u8 {
+                PENALTY_CASE_MISMATCH
+            } else {
+                0
+            };
+            (SCORE_MATCH + case).max(0)
+        });
+        return (CLASSES[b as usize], 1, matched);
+    }
+    let c = hay[i..].chars().next().unwrap_or('\0');
+    (Class::Lower, c.len_utf8(), (c == p).then_some(SCORE_MATCH))
+}
+
+/// Whether byte `b` starts a character (is not a UTF-8 continuation byte).
+#[inline]
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
+}
+
+/// The byte offset of character `n` of `hay`, or `hay.len()` past its end.
+fn byte_of_char(hay: &str, n: usize) -> usize {
+    let bytes = hay.as_bytes();
+    if bytes.len() >= n && bytes[..n].is_ascii() {
+        return n;
+    }
+    hay.char_indices().nth(n).map_or(hay.len(), |(b, _)| b)
 }
 
 /// The score `SkimMatcherV2::default().ignore_case().element_limit(1).fuzzy_match(hay, q)`
@@ -71,53 +116,58 @@ pub(super) fn simple_score(hay: &str, query: &[char]) -> Option<i64> {
     // The greedy match: the byte where its first character starts and the byte after its
     // last one.
     let b0 = find_ci(hay, 0, first)?;
-    let mut next = b0 + hay[b0..].chars().next()?.len_utf8();
+    let mut next = b0 + at(hay, b0, first).1;
     for &c in rest {
-        let at = find_ci(hay, next, c)?;
-        next = at + hay[at..].chars().next()?.len_utf8();
+        let i = find_ci(hay, next, c)?;
+        next = i + at(hay, i, c).1;
     }
     if rest.is_empty() {
-        let prev = hay[..b0].chars().next_back().unwrap_or('\0');
-        let cur = hay[b0..].chars().next()?;
-        return Some(in_place_bonus(class(prev), class(cur)) as i64);
+        let prev = hay[..b0].chars().next_back().map_or(Class::Empty, |c| {
+            if c.is_ascii() {
+                CLASSES[c as usize]
+            } else {
+                Class::Lower
+            }
+        });
+        return Some(in_place_bonus(prev, at(hay, b0, first).0) as i64);
     }
-    // Walk back over the span for the latest start of a match ending at `last`; the
+    // Walk back over the span for the latest start of a match ending at `next`; the
     // start is counted in characters from the span's beginning.
-    let span = &hay[b0..next];
-    let mut offset = span.chars().count();
+    let bytes = hay.as_bytes();
+    let mut offset = hay[b0..next].chars().count();
     let mut pattern = query.iter().rev().peekable();
     let mut start = None;
-    for c in span.chars().rev() {
-        offset -= 1;
-        match pattern.peek() {
-            Some(&&p) if equal(c, p) => {
-                pattern.next();
-                start = Some(offset);
-            }
-            Some(_) => {}
-            None => break,
+    let mut i = next;
+    while i > b0 {
+        i -= 1;
+        if !starts_char(bytes[i]) {
+            continue;
         }
-    }
-    // That offset, taken as a character position in the whole text.
-    let from = hay.char_indices().nth(start?).map(|(b, _)| b)?;
-    if from >= next {
-        // The span to score is empty (fuzzy-matcher's loop would not run).
-        return Some(0);
-    }
-    let mut pattern = query.iter().peekable();
-    let mut prev = '\0';
-    let mut score: i32 = 0;
-    let mut in_gap = false;
-    let mut prev_match_bonus = 0;
-    for c in hay[from..next].chars() {
+        offset -= 1;
         let Some(&&p) = pattern.peek() else {
             break;
         };
-        let bonus = in_place_bonus(class(prev), class(c));
-        if equal(c, p) {
-            let case = if p != c { PENALTY_CASE_MISMATCH } else { 0 };
-            score += (SCORE_MATCH + case).max(0);
-            let consecutive = prev_match_bonus.max(bonus.max(BONUS_CONSECUTIVE));
+        if at(hay, i, p).2.is_some() {
+            pattern.next();
+            start = Some(offset);
+        }
+    }
+    // That offset, taken as a character position in the whole text.
+    let mut i = byte_of_char(hay, start?);
+    let mut pattern = query.iter().peekable();
+    let mut prev = Class::Empty;
+    let mut score: i32 = 0;
+    let mut in_gap = false;
+    let mut prev_match_bonus = 0;
+    while i < next {
+        let Some(&&p) = pattern.peek() else {
+            break;
+        };
+        let (class, len, matched) = at(hay, i, p);
+        if let Some(points) = matched {
+            score += points;
+            let consecutive =
+                prev_match_bonus.max(in_place_bonus(prev, class).max(BONUS_CONSECUTIVE));
             prev_match_bonus = consecutive;
             if !in_gap {
                 score += consecutive;
@@ -132,7 +182,8 @@ pub(super) fn simple_score(hay: &str, query: &[char]) -> Option<i64> {
             in_gap = true;
             prev_match_bonus = 0;
         }
-        prev = c;
+        prev = class;
+        i += len;
     }
     Some(score as i64)
 }
