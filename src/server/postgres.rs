@@ -762,13 +762,41 @@ async fn writer_loop(
             Ok(r) => r,
             Err(e) => jobs.iter().map(|j| Done::failed(j, e.clone())).collect(),
         };
+        let anonymous_closed = jobs.iter().zip(&results).any(|(job, done)| {
+            matches!(done, Done::Pushed(Ok(_))) && closes_anonymous_round(job, &folded.meetings)
+        });
         let mut results = results.into_iter();
         answer(jobs, |_| {
             results
                 .next()
                 .unwrap_or(Done::Cast(Err(StoreError::Closed)))
         });
+        if anonymous_closed {
+            // The deleted ballot rows of an anonymous round stay in the table's pages
+            // as dead tuples until a VACUUM; this one runs at once, after the commit
+            // (VACUUM cannot run in a transaction) and after the answers, so nobody
+            // waits for it. It does not reach the WAL already written (or its archive).
+            if let Err(e) = client.batch_execute("VACUUM ballots").await {
+                tracing::warn!(error = %e, "VACUUM of the ballots table failed");
+            }
+        }
     }
+}
+
+/// Whether `job` closes an anonymous round (as `meetings` know it after the job).
+fn closes_anonymous_round(job: &Job, meetings: &Meetings) -> bool {
+    let Job::Push(p) = job else {
+        return false;
+    };
+    p.ops.iter().any(|op| match &op.payload {
+        Payload::Meeting { change } => match &**change {
+            MeetingChange::CloseRound { round, .. } => {
+                meetings.round(round).is_some_and(|r| r.anonymous)
+            }
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// Sends each job its result; a client that went away does not need its answer.
