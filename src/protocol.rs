@@ -201,6 +201,15 @@ pub enum Reason {
         detail: String,
     },
     NoTitle,
+    /// The case's round is open: what it votes on cannot change.
+    VotingOpen,
+    CastingVoteInElection,
+    BodyTooSmall {
+        body_size: u32,
+        members: u32,
+    },
+    /// A ballot from someone not on the round's list of voters.
+    NotEligible,
     /// A score that does not fit its criteria set.
     UnknownCriteriaSet {
         set: String,
@@ -244,6 +253,13 @@ impl Reason {
             Reason::MinutesBackwards => MeetingRefusal::Backwards,
             Reason::BadRoundRules { detail } => MeetingRefusal::BadRules(detail.clone()),
             Reason::NoTitle => MeetingRefusal::NoTitle,
+            Reason::VotingOpen => MeetingRefusal::VotingOpen,
+            Reason::CastingVoteInElection => MeetingRefusal::CastingVoteInElection,
+            Reason::BodyTooSmall { body_size, members } => MeetingRefusal::BodyTooSmall {
+                body_size: *body_size,
+                members: *members,
+            },
+            Reason::NotEligible => MeetingRefusal::NotEligible,
             _ => return None,
         })
     }
@@ -295,6 +311,13 @@ impl From<&MeetingRefusal> for Reason {
                 detail: detail.clone(),
             },
             MeetingRefusal::NoTitle => Reason::NoTitle,
+            MeetingRefusal::VotingOpen => Reason::VotingOpen,
+            MeetingRefusal::CastingVoteInElection => Reason::CastingVoteInElection,
+            MeetingRefusal::BodyTooSmall { body_size, members } => Reason::BodyTooSmall {
+                body_size: *body_size,
+                members: *members,
+            },
+            MeetingRefusal::NotEligible => Reason::NotEligible,
         }
     }
 }

@@ -10,13 +10,13 @@ use common::server::{client, push, SseReader, TestServer, DEADLINE};
 use reqwest::StatusCode;
 use std::time::Instant;
 use styr::model::meeting::{
-    verify_chain, CaseId, MeetingChange, MeetingId, Meetings, Reached, RoundId,
+    verify_chain, Attendee, CaseId, MeetingChange, MeetingId, Meetings, Presence, Reached, RoundId,
 };
-use styr::model::vote::{Choice, Outcome, YesNo};
+use styr::model::vote::{Choice, Outcome, RoundRules, YesNo};
 use styr::model::{Op, Role};
 use styr::protocol::{
-    ballots_path, round_path, ApiError, BallotRequest, PullResponse, PushResponse, RoundCount,
-    SeqOp,
+    ballots_path, round_path, ApiError, BallotRequest, PullResponse, PushResponse, Reason,
+    RoundCount, SeqOp,
 };
 
 struct Meeting {
@@ -236,6 +236,10 @@ async fn an_open_round_shows_only_its_count_until_the_chair_closes_it() {
     assert!(
         published.iter().all(|b| b.voter.is_none()),
         "anonymous ballots lose their names"
+    );
+    assert!(
+        published.iter().all(|b| b.org.is_empty()),
+        "and their municipality, which with one member each would name them"
     );
     assert!(result.named.is_empty());
 
@@ -543,4 +547,414 @@ async fn decisions_are_chained_and_verify_names_an_altered_one() {
         "the break names the decision: {message}"
     );
     assert!(message.contains("02/26"), "and its case number: {message}");
+}
+
+/// The refusal's rule, from a 409's body.
+async fn reason(res: reqwest::Response) -> Option<Reason> {
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let e: ApiError = res.json().await.unwrap();
+    e.error.reason
+}
+
+fn person(name: &str, org: &str, presence: Presence) -> Attendee {
+    Attendee {
+        name: name.into(),
+        org: org.into(),
+        presence,
+    }
+}
+
+fn stands_in_for(replaces: &str) -> Presence {
+    Presence::Substitute {
+        replaces: replaces.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_substitute_votes_only_in_place_of_an_absent_member() {
+    let m = meeting().await;
+    let mut vara = Vec::new();
+    for name in ["vara-a", "vara-d", "vara-d2"] {
+        vara.push(m.s.add_user(name, Role::Member).await);
+    }
+    let [vara_a, vara_d, vara_d2] = &vara[..] else {
+        unreachable!()
+    };
+    // medlem-a is there and has a substitute anyway; medlem-d sent word [forfall] and
+    // has two substitutes on the list.
+    m.stored(
+        &m.secretary,
+        MeetingChange::Attendance {
+            meeting: m.meeting,
+            attendees: vec![
+                person("leder", "Åfjord", Presence::Present),
+                person("medlem-a", "Indre Fosen", Presence::Present),
+                person("medlem-b", "Ørland", Presence::Present),
+                person("medlem-d", "Osen", Presence::Absent),
+                person("vara-a", "Indre Fosen", stands_in_for("medlem-a")),
+                person("vara-d", "Osen", stands_in_for("medlem-d")),
+                person("vara-d2", "Osen", stands_in_for("medlem-d")),
+            ],
+        },
+    )
+    .await;
+    let round = RoundId::new();
+    let opened = m
+        .stored(&m.chair, open_round(round, m.case, yes_no_rules(4), false))
+        .await;
+    let MeetingChange::OpenRound { eligible, .. } = meeting_change(&opened.op) else {
+        panic!("not an open round");
+    };
+    let names: Vec<&str> = eligible.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["leder", "medlem-a", "medlem-b", "vara-d"]);
+
+    let yes = || Choice::YesNo(YesNo::Yes);
+    let no = || Choice::YesNo(YesNo::No);
+    // The substitute of a present member is refused, by token and by hand count.
+    assert_eq!(
+        reason(m.vote(vara_a, round, no(), None).await).await,
+        Some(Reason::NotEligible),
+        "a substitute for a member who is there"
+    );
+    assert_eq!(
+        reason(m.vote(&m.secretary, round, no(), Some("vara-a")).await).await,
+        Some(Reason::NotEligible)
+    );
+    // The absent member's first substitute votes; the member and a second one do not.
+    assert_eq!(
+        m.vote(vara_d, round, no(), None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        reason(m.vote(m.token("medlem-d"), round, yes(), None).await).await,
+        Some(Reason::NotEligible),
+        "the absent member himself"
+    );
+    assert_eq!(
+        reason(m.vote(vara_d2, round, yes(), None).await).await,
+        Some(Reason::NotEligible),
+        "a second substitute for the same seat"
+    );
+    assert_eq!(
+        m.vote(m.token("medlem-a"), round, yes(), None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let closed = m.stored(&m.chair, close_round(round)).await;
+    let MeetingChange::CloseRound { result, .. } = meeting_change(&closed.op) else {
+        panic!("not a close");
+    };
+    let named: Vec<String> = result.unwrap().named.into_iter().map(|n| n.voter).collect();
+    assert_eq!(
+        named,
+        ["medlem-a", "vara-d"],
+        "one vote per seat: never a member and his substitute both"
+    );
+}
+
+#[tokio::test]
+async fn what_a_round_votes_on_is_locked_while_it_is_open() {
+    let m = meeting().await;
+    let other = CaseId::new();
+    m.stored(&m.secretary, add_case(m.meeting, other, "Ny nettside"))
+        .await;
+    let round = RoundId::new();
+    m.stored(
+        &m.chair,
+        open_round(round, m.case, dot_rules(&["Arkiv", "Velferd"], 3, 5), false),
+    )
+    .await;
+    let edit = |case: CaseId, proposal: &str| MeetingChange::EditCase {
+        case,
+        details: styr::model::meeting::CaseDetails {
+            title: "Felles sak- og arkivsystem".into(),
+            proposal: proposal.into(),
+            ..Default::default()
+        },
+    };
+    let res = m.push(&m.secretary, edit(m.case, "Et annet forslag")).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let e: ApiError = res.json().await.unwrap();
+    assert_eq!(e.error.reason, Some(Reason::VotingOpen));
+    assert_eq!(e.error.op_index, Some(0));
+    let said = styr::i18n::server_refusal(
+        styr::i18n::Lang::Nb.strings(),
+        e.error.reason.as_ref(),
+        &e.error.message,
+    );
+    assert!(
+        said.contains("er til votering"),
+        "in the user's language: {said}"
+    );
+    let postpone = MeetingChange::Postpone {
+        case: m.case,
+        postponed: true,
+    };
+    assert_eq!(
+        reason(m.push(&m.secretary, postpone.clone()).await).await,
+        Some(Reason::VotingOpen)
+    );
+    // Another case, and the same case once the round is closed, can change.
+    m.stored(&m.secretary, edit(other, "Nytt forslag")).await;
+    m.stored(&m.chair, close_round(round)).await;
+    m.stored(&m.secretary, edit(m.case, "Et annet forslag"))
+        .await;
+    m.stored(&m.secretary, postpone).await;
+    let meetings = m.meetings().await;
+    let case = meetings.case(&m.case).unwrap();
+    assert!(case.postponed);
+    assert_eq!(case.details.proposal, "Et annet forslag");
+    let r = meetings.round(&round).unwrap();
+    assert_eq!(
+        r.rules.options,
+        ["Arkiv", "Velferd"],
+        "the round keeps its options"
+    );
+}
+
+#[tokio::test]
+async fn the_server_decides_who_opens_a_round_and_whose_vote_casts_a_tie() {
+    let m = meeting().await;
+    let rules = |casting: bool, election: bool, body: u32| RoundRules {
+        casting_vote: casting,
+        election,
+        chair: Some("medlem-a".into()),
+        ..yes_no_rules(body)
+    };
+    // Only a chair opens a round (members and secretaries are refused by role).
+    for token in [m.token("medlem-a"), m.secretary.as_str()] {
+        let res = m
+            .push(
+                token,
+                open_round(RoundId::new(), m.case, rules(true, false, 5), false),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+    // An election never has a casting vote.
+    assert_eq!(
+        reason(
+            m.push(
+                &m.chair,
+                open_round(RoundId::new(), m.case, rules(true, true, 5), false)
+            )
+            .await
+        )
+        .await,
+        Some(Reason::CastingVoteInElection)
+    );
+    // The quorum base may not leave out members the attendance lists (five here).
+    assert_eq!(
+        reason(
+            m.push(
+                &m.chair,
+                open_round(RoundId::new(), m.case, rules(false, false, 3), false)
+            )
+            .await
+        )
+        .await,
+        Some(Reason::BodyTooSmall {
+            body_size: 3,
+            members: 5
+        })
+    );
+    // The client named medlem-a as the one whose vote decides a tie; the server gives
+    // the casting vote to the chair who opened the round.
+    let round = RoundId::new();
+    let opened = m
+        .stored(
+            &m.chair,
+            open_round(round, m.case, rules(true, false, 5), false),
+        )
+        .await;
+    let MeetingChange::OpenRound { rules: stored, .. } = meeting_change(&opened.op) else {
+        panic!("not an open round");
+    };
+    assert_eq!(stored.chair.as_deref(), Some("leder"));
+    for (token, choice) in [
+        (m.chair.as_str(), YesNo::Yes),
+        (m.token("medlem-a"), YesNo::No),
+        (m.token("medlem-b"), YesNo::Yes),
+        (m.token("medlem-c"), YesNo::No),
+    ] {
+        let res = m.vote(token, round, Choice::YesNo(choice), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let closed = m.stored(&m.chair, close_round(round)).await;
+    let MeetingChange::CloseRound { result, .. } = meeting_change(&closed.op) else {
+        panic!("not a close");
+    };
+    let result = result.unwrap();
+    assert!(result.decided_by_casting_vote, "2 against 2");
+    assert_eq!(
+        result.outcome,
+        Outcome::Adopted {
+            majority: styr::model::vote::Majority::Simple
+        },
+        "the chair's yes decides, not medlem-a's no"
+    );
+}
+
+#[tokio::test]
+async fn no_op_turns_an_anonymous_round_into_a_named_one() {
+    let m = meeting().await;
+    let round = RoundId::new();
+    let op = meeting_op("x", open_round(round, m.case, yes_no_rules(5), true));
+    let res = push(&m.c, &m.s.url, &m.chair, std::slice::from_ref(&op)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The same op sent again with anonymity switched off: the stored one comes back.
+    let mut again = op.clone();
+    let styr::model::Payload::Meeting { change } = &mut again.payload else {
+        unreachable!()
+    };
+    if let MeetingChange::OpenRound { anonymous, .. } = &mut **change {
+        *anonymous = false;
+    }
+    let res = push(&m.c, &m.s.url, &m.chair, &[again]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let ack = res.json::<PushResponse>().await.unwrap().acks.remove(0);
+    assert!(matches!(
+        meeting_change(&ack.op),
+        MeetingChange::OpenRound {
+            anonymous: true,
+            ..
+        }
+    ));
+    // A new op for the same round, named, on this case or another: refused.
+    let other = CaseId::new();
+    m.stored(&m.secretary, add_case(m.meeting, other, "Ny nettside"))
+        .await;
+    for case in [m.case, other] {
+        assert_eq!(
+            reason(
+                m.push(&m.chair, open_round(round, case, yes_no_rules(5), false))
+                    .await
+            )
+            .await,
+            Some(Reason::Exists)
+        );
+    }
+    for who in ["medlem-a", "medlem-b"] {
+        let res = m
+            .vote(m.token(who), round, Choice::YesNo(YesNo::Yes), None)
+            .await;
+        assert!(res.json::<RoundCount>().await.unwrap().voters.is_empty());
+    }
+    // A close that brings its own named result and ballots is stamped over.
+    let forged = MeetingChange::CloseRound {
+        round,
+        result: None,
+        ballots: vec![styr::model::vote::Ballot {
+            voter: Some("medlem-a".into()),
+            org: "Indre Fosen".into(),
+            choice: Choice::YesNo(YesNo::No),
+            hand_counted: false,
+        }],
+    };
+    let closed = m.stored(&m.chair, forged).await;
+    let json = serde_json::to_string(&closed.op).unwrap();
+    for name in ["medlem-a", "medlem-b", "Indre Fosen", "Ørland"] {
+        assert!(!json.contains(name), "the close names {name}: {json}");
+    }
+    let MeetingChange::CloseRound {
+        result, ballots, ..
+    } = meeting_change(&closed.op)
+    else {
+        panic!("not a close");
+    };
+    let result = result.unwrap();
+    assert_eq!(result.ballots, 2);
+    assert!(result.named.is_empty());
+    assert_eq!(ballots.len(), 2);
+    assert!(ballots
+        .iter()
+        .all(|b| b.voter.is_none() && b.org.is_empty()));
+    let meetings = m.meetings().await;
+    assert!(meetings.round(&round).unwrap().anonymous);
+}
+
+#[tokio::test]
+async fn an_anonymous_round_weighted_per_municipality_keeps_only_the_municipality() {
+    let m = meeting().await;
+    let round = RoundId::new();
+    let rules = RoundRules {
+        weighting: styr::model::vote::Weighting::PerOrganisation,
+        ..yes_no_rules(5)
+    };
+    m.stored(&m.chair, open_round(round, m.case, rules, true))
+        .await;
+    for who in ["medlem-a", "medlem-b"] {
+        let res = m
+            .vote(m.token(who), round, Choice::YesNo(YesNo::Yes), None)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let closed = m.stored(&m.chair, close_round(round)).await;
+    let MeetingChange::CloseRound { ballots, .. } = meeting_change(&closed.op) else {
+        panic!("not a close");
+    };
+    let mut orgs: Vec<&str> = ballots.iter().map(|b| b.org.as_str()).collect();
+    orgs.sort();
+    assert_eq!(orgs, ["Indre Fosen", "Ørland"], "the tally needs them");
+    assert!(ballots.iter().all(|b| b.voter.is_none()));
+}
+
+#[tokio::test]
+async fn a_members_event_stream_shows_only_counts_while_a_round_is_open() {
+    let m = meeting().await;
+    let events =
+        m.c.get(format!("{}?since=0", m.s.events_url()))
+            .bearer_auth(m.token("medlem-b"))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let mut sse = SseReader::new(events);
+    let round = RoundId::new();
+    m.stored(
+        &m.chair,
+        open_round(
+            round,
+            m.case,
+            dot_rules(&["Arkiv", "Velferd", "Skole"], 5, 5),
+            false,
+        ),
+    )
+    .await;
+    for (who, v) in [("medlem-a", [5, 0, 0]), ("medlem-b", [0, 4, 1])] {
+        let res = m.vote(m.token(who), round, dots(&v), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let closed = m.stored(&m.chair, close_round(round)).await;
+    let until = Instant::now() + DEADLINE;
+    let mut counts = Vec::new();
+    loop {
+        let ev = sse
+            .next_until(until)
+            .await
+            .expect("the stream reaches the close op");
+        if ev.id.as_deref() == Some(&closed.seq.to_string()) {
+            assert!(
+                ev.data.contains("totals"),
+                "the result comes with the close"
+            );
+            break;
+        }
+        assert_no_tally("an event before the close", &ev.data);
+        if ev.event.as_deref() == Some("count") {
+            let c: RoundCount = serde_json::from_str(&ev.data).unwrap();
+            counts.push((c.ballots, c.voters));
+        }
+    }
+    assert_eq!(
+        counts,
+        [
+            (1, vec!["medlem-a".to_string()]),
+            (2, vec!["medlem-a".to_string(), "medlem-b".to_string()])
+        ],
+        "a named round's count says who has voted, and nothing of how"
+    );
 }

@@ -613,6 +613,16 @@ fn refusal_text(r: &Refusal) -> String {
         Refusal::Backwards => "protokollen kan bare gå framover (utkast, godkjent, låst)".into(),
         Refusal::BadRules(why) => format!("reglene for voteringen holder ikke: {why}"),
         Refusal::NoTitle => "en tittel må fylles ut".into(),
+        Refusal::VotingOpen => {
+            "saken er til votering: forslaget, sakene og alternativene er låst til voteringen er avsluttet".into()
+        }
+        Refusal::CastingVoteInElection => "ved valg har møtelederen ikke dobbeltstemme".into(),
+        Refusal::BodyTooSmall { body_size, members } => format!(
+            "voteringen regner med {body_size} medlemmer for beslutningsdyktighet, men møtet har {members} medlemmer på listen"
+        ),
+        Refusal::NotEligible => {
+            "bare medlemmer som er til stede (eller en vara for et medlem med forfall) kan stemme i denne voteringen".into()
+        }
     }
 }
 

@@ -33,8 +33,8 @@ use super::store::{
     GENESIS_HASH,
 };
 use super::writer_jobs::{self, Job, PushJob};
-use crate::model::meeting::{MeetingChange, Meetings, Refusal as MeetingRefusal, RoundId};
-use crate::model::vote::{self, Ballot, Choice};
+use crate::model::meeting::{MeetingChange, Meetings, RoundId};
+use crate::model::vote::{Ballot, Choice};
 use crate::model::{Op, Payload, Role};
 use crate::protocol::{RoundCount, SeqOp};
 use futures_util::{pin_mut, StreamExt};
@@ -409,26 +409,7 @@ async fn cast_on(
     cast: &BallotCast,
     now: i64,
 ) -> Result<RoundCount, StoreError> {
-    let refused = |reason: &str| StoreError::Refused {
-        op_index: None,
-        reason: reason.to_string(),
-        rule: None,
-    };
-    let r = meetings
-        .round(&cast.round)
-        .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
-    if !r.is_open() {
-        return Err(StoreError::Refused {
-            op_index: None,
-            reason: MeetingRefusal::RoundClosed.to_string(),
-            rule: Some((&MeetingRefusal::RoundClosed).into()),
-        });
-    }
-    let voter = r.voter(&cast.voter).ok_or_else(|| {
-        refused("only members present (or a substitute in place of an absent member) may vote in this round")
-    })?;
-    vote::validate(&r.rules, &cast.choice)
-        .map_err(|e| refused(&format!("the ballot does not fit the round: {e}")))?;
+    let voter = writer_jobs::check_cast(meetings, cast)?;
     let choice = serde_json::to_string(&cast.choice)
         .map_err(|e| StoreError::Db(format!("a ballot could not be encoded: {e}")))?;
     tx.execute(
@@ -781,13 +762,41 @@ async fn writer_loop(
             Ok(r) => r,
             Err(e) => jobs.iter().map(|j| Done::failed(j, e.clone())).collect(),
         };
+        let anonymous_closed = jobs.iter().zip(&results).any(|(job, done)| {
+            matches!(done, Done::Pushed(Ok(_))) && closes_anonymous_round(job, &folded.meetings)
+        });
         let mut results = results.into_iter();
         answer(jobs, |_| {
             results
                 .next()
                 .unwrap_or(Done::Cast(Err(StoreError::Closed)))
         });
+        if anonymous_closed {
+            // The deleted ballot rows of an anonymous round stay in the table's pages
+            // as dead tuples until a VACUUM; this one runs at once, after the commit
+            // (VACUUM cannot run in a transaction) and after the answers, so nobody
+            // waits for it. It does not reach the WAL already written (or its archive).
+            if let Err(e) = client.batch_execute("VACUUM ballots").await {
+                tracing::warn!(error = %e, "VACUUM of the ballots table failed");
+            }
+        }
     }
+}
+
+/// Whether `job` closes an anonymous round (as `meetings` know it after the job).
+fn closes_anonymous_round(job: &Job, meetings: &Meetings) -> bool {
+    let Job::Push(p) = job else {
+        return false;
+    };
+    p.ops.iter().any(|op| match &op.payload {
+        Payload::Meeting { change } => match &**change {
+            MeetingChange::CloseRound { round, .. } => {
+                meetings.round(round).is_some_and(|r| r.anonymous)
+            }
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// Sends each job its result; a client that went away does not need its answer.
@@ -797,13 +806,13 @@ fn answer(jobs: Vec<Job>, mut result: impl FnMut(&Job) -> Done) {
         match (job, done) {
             (Job::Push(p), Done::Pushed(r)) => {
                 if let Err(e) = &r {
-                    log_failure(e, "storing a push failed");
+                    writer_jobs::log_failure(e, "storing a push failed");
                 }
                 let _ = p.reply.send(r);
             }
             (Job::Ballot(b), Done::Cast(r)) => {
                 if let Err(e) = &r {
-                    log_failure(e, "storing a ballot failed");
+                    writer_jobs::log_failure(e, "storing a ballot failed");
                 }
                 let _ = b.reply.send(r);
             }
@@ -829,17 +838,6 @@ fn answer(jobs: Vec<Job>, mut result: impl FnMut(&Job) -> Done) {
                 )));
             }
         }
-    }
-}
-
-/// Refusals are the client's business (they get the reason); only real failures are
-/// logged as errors. Neither log line names a ballot's choice.
-fn log_failure(e: &StoreError, what: &str) {
-    match e {
-        StoreError::Refused { .. } | StoreError::NotFound(_) => {
-            tracing::debug!(error = %e, "{what}")
-        }
-        _ => tracing::error!(error = %e, "{what}"),
     }
 }
 

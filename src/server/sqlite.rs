@@ -23,8 +23,8 @@ use super::store::{
     chain_hash, BallotCast, NewUser, Page, ServerStore, StoreError, StoreFuture, User, GENESIS_HASH,
 };
 use super::writer_jobs::{self, Job};
-use crate::model::meeting::{Meetings, Refusal as MeetingRefusal, RoundId};
-use crate::model::vote::{self, Ballot, Choice};
+use crate::model::meeting::{Meetings, RoundId};
+use crate::model::vote::{Ballot, Choice};
 use crate::model::{Op, Payload, Role};
 use crate::protocol::{RoundCount, SeqOp};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
@@ -410,26 +410,7 @@ fn cast_on(
     cast: &BallotCast,
     now: i64,
 ) -> Result<RoundCount, StoreError> {
-    let refused = |reason: &str| StoreError::Refused {
-        op_index: None,
-        reason: reason.to_string(),
-        rule: None,
-    };
-    let r = meetings
-        .round(&cast.round)
-        .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
-    if !r.is_open() {
-        return Err(StoreError::Refused {
-            op_index: None,
-            reason: MeetingRefusal::RoundClosed.to_string(),
-            rule: Some((&MeetingRefusal::RoundClosed).into()),
-        });
-    }
-    let voter = r
-        .voter(&cast.voter)
-        .ok_or_else(|| refused("only members present (or a substitute in place of an absent member) may vote in this round"))?;
-    vote::validate(&r.rules, &cast.choice)
-        .map_err(|e| refused(&format!("the ballot does not fit the round: {e}")))?;
+    let voter = writer_jobs::check_cast(meetings, cast)?;
     let choice = serde_json::to_string(&cast.choice)
         .map_err(|e| StoreError::Db(format!("a ballot could not be encoded: {e}")))?;
     conn.prepare_cached(
@@ -679,13 +660,13 @@ fn writer_loop(
             match (job, done) {
                 (Job::Push(p), Done::Pushed(result)) => {
                     if let Err(e) = &result {
-                        log_failure(e, "storing a push failed");
+                        writer_jobs::log_failure(e, "storing a push failed");
                     }
                     let _ = p.reply.send(result);
                 }
                 (Job::Ballot(b), Done::Cast(result)) => {
                     if let Err(e) = &result {
-                        log_failure(e, "storing a ballot failed");
+                        writer_jobs::log_failure(e, "storing a ballot failed");
                     }
                     let _ = b.reply.send(result);
                 }
@@ -695,17 +676,6 @@ fn writer_loop(
                 _ => unreachable!("write_batch answers each job in kind"),
             }
         }
-    }
-}
-
-/// Refusals are the client's business (they get the reason); only real failures are
-/// logged as errors. Neither log line names a ballot's choice.
-fn log_failure(e: &StoreError, what: &str) {
-    match e {
-        StoreError::Refused { .. } | StoreError::NotFound(_) => {
-            tracing::debug!(error = %e, "{what}")
-        }
-        _ => tracing::error!(error = %e, "{what}"),
     }
 }
 

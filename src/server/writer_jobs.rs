@@ -4,7 +4,8 @@
 //! asking side waits for the answer on a oneshot.
 
 use super::store::{BallotCast, StoreError};
-use crate::model::meeting::RoundId;
+use crate::model::meeting::{Meetings, Refusal as MeetingRefusal, RoundId};
+use crate::model::vote;
 use crate::model::Op;
 use crate::protocol::{RoundCount, SeqOp};
 use tokio::sync::oneshot;
@@ -83,4 +84,56 @@ pub(super) async fn round_count(
     round: RoundId,
 ) -> Result<RoundCount, StoreError> {
     ask(send, |reply| Job::Count(round, reply)).await
+}
+
+/// Checks a ballot against its round, for both stores: the round exists and is open,
+/// the voter is on the list fixed when it opened (members present, and a substitute
+/// only in place of a member recorded absent: see
+/// [`crate::model::meeting::Meeting::eligible`]), and the choice fits the method.
+/// Returns the voter as the list has them (with their organisation).
+pub(super) fn check_cast(
+    meetings: &Meetings,
+    cast: &BallotCast,
+) -> Result<crate::model::meeting::Voter, StoreError> {
+    let refused = |refusal: MeetingRefusal| StoreError::Refused {
+        op_index: None,
+        reason: refusal.to_string(),
+        rule: Some((&refusal).into()),
+    };
+    let r = meetings
+        .round(&cast.round)
+        .ok_or_else(|| StoreError::NotFound("there is no such vote round".into()))?;
+    if !r.is_open() {
+        return Err(refused(MeetingRefusal::RoundClosed));
+    }
+    let voter = r
+        .voter(&cast.voter)
+        .ok_or_else(|| refused(MeetingRefusal::NotEligible))?;
+    vote::validate(&r.rules, &cast.choice).map_err(|e| StoreError::Refused {
+        op_index: None,
+        reason: format!("the ballot does not fit the round: {e}"),
+        rule: None,
+    })?;
+    Ok(voter.clone())
+}
+
+/// Logs a job that failed, for both stores. Refusals are the client's business (they get
+/// the reason), so they are logged at debug level only, and a refused ballot by its rule
+/// alone: the reason can quote the ballot (a mark, an adjustment, dots used), and no log
+/// line may say anything of how someone voted. Real failures are logged as errors.
+pub(super) fn log_failure(e: &StoreError, what: &str) {
+    match e {
+        StoreError::Refused {
+            op_index: None,
+            rule,
+            ..
+        } => {
+            let rule = rule.as_ref().map(|r| format!("{r:?}")).unwrap_or_default();
+            tracing::debug!(rule, "{what}: refused");
+        }
+        StoreError::Refused { .. } | StoreError::NotFound(_) => {
+            tracing::debug!(error = %e, "{what}")
+        }
+        _ => tracing::error!(error = %e, "{what}"),
+    }
 }

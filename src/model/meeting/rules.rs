@@ -33,6 +33,20 @@ pub enum Refusal {
     BadRules(String),
     #[error("a title is needed")]
     NoTitle,
+    /// A change to what a round votes on (the case's proposal, items or options, or
+    /// postponing it) while that round is open.
+    #[error("the case is being voted on: it cannot change until the vote round is closed")]
+    VotingOpen,
+    #[error("an election has no casting vote")]
+    CastingVoteInElection,
+    /// The quorum base is smaller than the body the attendance records.
+    #[error(
+        "the round counts {body_size} members for the quorum, but the attendance lists {members}"
+    )]
+    BodyTooSmall { body_size: u32, members: u32 },
+    /// A ballot from someone not on the round's list of voters.
+    #[error("only members present (or a substitute in place of an absent member) may vote in this round")]
+    NotEligible,
 }
 
 impl Meetings {
@@ -81,9 +95,13 @@ impl Meetings {
                 if details.title.trim().is_empty() {
                     return Err(Refusal::NoTitle);
                 }
-                case_open(case)
+                case_open(case)?;
+                self.not_being_voted_on(case)
             }
-            MeetingChange::Postpone { case, .. } => case_open(case),
+            MeetingChange::Postpone { case, .. } => {
+                case_open(case)?;
+                self.not_being_voted_on(case)
+            }
             MeetingChange::OpenRound {
                 round, case, rules, ..
             } => {
@@ -94,7 +112,18 @@ impl Meetings {
                 if self.open_round(case).is_some() {
                     return Err(Refusal::RoundOpen);
                 }
-                check_rules(rules)
+                check_rules(rules)?;
+                // The quorum base comes from the chair's client; it may not leave out
+                // members the attendance records (which would make a quorum easier).
+                let members = self.meeting_of_case(case).map_or(0, |m| m.members());
+                let members = u32::try_from(members).unwrap_or(u32::MAX);
+                if rules.body_size < members {
+                    return Err(Refusal::BodyTooSmall {
+                        body_size: rules.body_size,
+                        members,
+                    });
+                }
+                Ok(())
             }
             MeetingChange::CloseRound { round, .. } => match self.round(round) {
                 None => Err(Refusal::NoRound),
@@ -121,9 +150,19 @@ impl Meetings {
         }
     }
 
+    /// Refuses a change to what a case's open round votes on: the options are locked
+    /// while the round is open.
+    fn not_being_voted_on(&self, case: &super::CaseId) -> Result<(), Refusal> {
+        match self.open_round(case) {
+            Some(_) => Err(Refusal::VotingOpen),
+            None => Ok(()),
+        }
+    }
+
     /// Fills in what the server decides for a checked meeting op: the case number, the
-    /// people who may vote, a closing round's result from `ballots` (the ones the server
-    /// kept), and a decision's number, author and chain link. Other ops are left alone.
+    /// people who may vote and whose ballot is the casting vote, a closing round's
+    /// result from `ballots` (the ones the server kept), and a decision's number, author
+    /// and chain link. Other ops are left alone.
     pub fn stamp(&self, op: &mut Op, ballots: impl FnOnce(&super::RoundId) -> Vec<Ballot>) {
         let author = op.author.clone();
         let at = op.at;
@@ -139,11 +178,19 @@ impl Meetings {
                     *number = Some(self.next_case_number(&m.details.body, year));
                 }
             }
-            MeetingChange::OpenRound { case, eligible, .. } => {
+            MeetingChange::OpenRound {
+                case,
+                eligible,
+                rules,
+                ..
+            } => {
                 *eligible = self
                     .meeting_of_case(case)
                     .map(|m| m.eligible())
                     .unwrap_or_default();
+                // The casting vote is the chair's who opens the round (the role check
+                // made sure it is a chair), never a name the client chose.
+                rules.chair = rules.casting_vote.then(|| author.clone());
             }
             MeetingChange::CloseRound {
                 round,
@@ -156,11 +203,20 @@ impl Meetings {
                 let mut kept = ballots(round);
                 if r.anonymous {
                     // No link from ballot to person once the round is closed, and an
-                    // order that says nothing about who voted when.
+                    // order that says nothing about who voted when. The municipality
+                    // goes too (with one member from each it names the voter), except
+                    // when the round weighs one vote per municipality: then the tally,
+                    // and anyone checking it from the published ballots, needs it.
+                    let keep_org = r.rules.weighting == vote::Weighting::PerOrganisation;
                     for b in &mut kept {
                         b.voter = None;
+                        if !keep_org {
+                            b.org.clear();
+                        }
                     }
-                    kept.sort_by_key(|b| serde_json::to_string(&b.choice).unwrap_or_default());
+                    // Sorted by the whole ballot, so that equal ones keep no trace of the
+                    // order the store read them in (by voter).
+                    kept.sort_by_cached_key(|b| serde_json::to_string(b).unwrap_or_default());
                 } else {
                     kept.sort_by(|a, b| a.voter.cmp(&b.voter));
                 }
@@ -189,6 +245,9 @@ fn check_rules(rules: &vote::RoundRules) -> Result<(), Refusal> {
     let bad = |why: &str| Err(Refusal::BadRules(why.to_string()));
     if rules.body_size == 0 {
         return bad("the body has no members");
+    }
+    if rules.casting_vote && rules.election {
+        return Err(Refusal::CastingVoteInElection);
     }
     match &rules.method {
         Method::YesNo { .. } => Ok(()),

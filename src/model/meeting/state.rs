@@ -28,12 +28,36 @@ pub struct Meeting {
 }
 
 impl Meeting {
-    /// Who may vote: members present, and substitutes in place of absent members.
+    /// Who may vote: members present, and substitutes in place of a member recorded
+    /// absent [forfall] (and not also present). A substitute for a member who is there,
+    /// or for someone not on the list, does not vote; of several substitutes for one
+    /// absent member only the first on the list does, so a seat never has two votes.
     pub fn eligible(&self) -> Vec<Voter> {
+        let present: BTreeSet<&str> = self
+            .attendees
+            .iter()
+            .filter(|a| a.presence == Presence::Present)
+            .map(|a| a.name.as_str())
+            .collect();
+        let absent: BTreeSet<&str> = self
+            .attendees
+            .iter()
+            .filter(|a| a.presence == Presence::Absent && !present.contains(a.name.as_str()))
+            .map(|a| a.name.as_str())
+            .collect();
+        let mut replaced: BTreeSet<&str> = BTreeSet::new();
         let mut v: Vec<Voter> = self
             .attendees
             .iter()
-            .filter(|a| matches!(a.presence, Presence::Present | Presence::Substitute { .. }))
+            .filter(|a| match &a.presence {
+                Presence::Present => true,
+                Presence::Absent => false,
+                Presence::Substitute { replaces } => {
+                    absent.contains(replaces.as_str())
+                        && !present.contains(a.name.as_str())
+                        && replaced.insert(replaces.as_str())
+                }
+            })
             .map(|a| Voter {
                 name: a.name.clone(),
                 org: a.org.clone(),
@@ -42,6 +66,17 @@ impl Meeting {
         v.sort();
         v.dedup_by(|a, b| a.name == b.name);
         v
+    }
+
+    /// How many members of the body the attendance records: everyone on the list who is
+    /// not a substitute, present or absent. A round's quorum base may not be smaller.
+    pub fn members(&self) -> usize {
+        self.attendees
+            .iter()
+            .filter(|a| !matches!(a.presence, Presence::Substitute { .. }))
+            .map(|a| a.name.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
     }
 
     /// Nothing but corrections and the minutes' own status once they are approved.
@@ -374,5 +409,58 @@ impl Meetings {
 
     pub fn is_empty(&self) -> bool {
         self.meetings.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attendee(name: &str, presence: Presence) -> Attendee {
+        Attendee {
+            name: name.into(),
+            org: "Osen".into(),
+            presence,
+        }
+    }
+
+    fn substitute(name: &str, replaces: &str) -> Attendee {
+        attendee(
+            name,
+            Presence::Substitute {
+                replaces: replaces.into(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_substitute_votes_only_in_place_of_a_member_recorded_absent() {
+        let meeting = Meeting {
+            id: MeetingId::new(),
+            details: MeetingDetails::default(),
+            attendees: vec![
+                attendee("medlem-a", Presence::Present),
+                attendee("medlem-b", Presence::Absent),
+                attendee("medlem-c", Presence::Absent),
+                attendee("medlem-c", Presence::Present),
+                substitute("vara-a", "medlem-a"),
+                substitute("vara-b", "medlem-b"),
+                substitute("vara-b2", "medlem-b"),
+                substitute("vara-c", "medlem-c"),
+                substitute("vara-x", "ikke-på-listen"),
+            ],
+            agenda: vec![],
+            minutes: MinutesStatus::Draft,
+            created_by: String::new(),
+            created_at: 0,
+        };
+        let names: Vec<String> = meeting.eligible().into_iter().map(|v| v.name).collect();
+        assert_eq!(
+            names,
+            ["medlem-a", "medlem-c", "vara-b"],
+            "not for a present member (a, and c who came after all), one per absent member, \
+             not for someone off the list"
+        );
+        assert_eq!(meeting.members(), 3);
     }
 }
