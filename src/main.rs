@@ -1527,7 +1527,7 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 .meetings()
                 .case(&case)
                 .and_then(|c| c.number)
-                .map(|n| n.to_string())
+                .map(|n| n.format(config.meeting.case_format))
                 .unwrap_or_else(|| "–".into());
             said.push(fill(
                 m.case_added,

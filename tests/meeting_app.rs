@@ -880,3 +880,52 @@ fn the_secretary_builds_the_agenda_from_the_board() {
     let mut member = room_for_member();
     assert!(press(&mut member.app, "b").is_empty(), "a member may not");
 }
+
+/// The decision form takes a closed session and the disqualified with their legal basis,
+/// all five fields fit at 80x24, and an entry without a basis is refused with the form kept.
+#[test]
+fn the_decision_form_records_closed_session_and_disqualification() {
+    let mut room = room("sekretaer", Role::Secretary);
+    press(&mut room.app, "v");
+    let s = screen(&mut room.app, 80, 24);
+    for want in [
+        "Vedtak",
+        "Dissens",
+        "Unntatt",
+        "Lukket møte",
+        "Inhabil",
+        "Ctrl-S",
+    ] {
+        assert!(s.contains(want), "{want} in\n{s}");
+    }
+    // Tab to the closed session, then to the disqualified; one entry lacks its basis.
+    press(
+        &mut room.app,
+        "<Tab><Tab><Tab>kommuneloven § 11-5 andre ledd<Tab>medlem-b: fvl. § 6 første ledd bokstav a; medlem-c",
+    );
+    assert!(persisted(&press(&mut room.app, "<C-s>")).is_empty());
+    let s = screen(&mut room.app, 80, 24);
+    assert!(s.contains("«medlem-c» mangler"), "{s}");
+    let Screen::Meeting(m) = &room.app.screen else {
+        panic!()
+    };
+    assert!(m.decision.is_some(), "the form stays with what was typed");
+    let ops = persisted(&press(&mut room.app, "<Backspace><Backspace><Backspace><Backspace><Backspace><Backspace><Backspace><Backspace><Backspace><Backspace><C-s>"));
+    let [op] = &ops[..] else { panic!("{ops:?}") };
+    let Payload::Meeting { change } = &op.payload else {
+        panic!()
+    };
+    let MeetingChange::Decide { decision } = &**change else {
+        panic!()
+    };
+    assert_eq!(
+        decision.closed_session.as_deref(),
+        Some("kommuneloven § 11-5 andre ledd")
+    );
+    assert_eq!(decision.disqualified.len(), 1);
+    assert_eq!(decision.disqualified[0].name, "medlem-b");
+    assert_eq!(
+        decision.disqualified[0].basis,
+        "fvl. § 6 første ledd bokstav a"
+    );
+}

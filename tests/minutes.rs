@@ -856,6 +856,11 @@ fn a_script_uses_the_settings_and_builds_the_agenda_from_the_board() {
         ],
     );
     assert!(case.status.success(), "{:?}", text(&case));
+    assert!(
+        text(&case).1.contains("2026/003"),
+        "the number in the settings' format: {:?}",
+        text(&case)
+    );
     let md = styr(h, &["minutes", "latest"]);
     let (out, err) = text(&md);
     assert!(md.status.success(), "{err}");
