@@ -140,9 +140,10 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// How case numbers are written: NN/YY (08/12) or YYYY/NNN (2012/008).
-        #[arg(long, value_name = "FORMAT", default_value = "NN/YY", value_parser = parse_case_format)]
-        case_format: CaseNumberFormat,
+        /// How case numbers are written: NN/YY (08/12) or YYYY/NNN (2012/008) (default:
+        /// the body's format in the settings, NN/YY unless configured otherwise).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_case_format)]
+        case_format: Option<CaseNumberFormat>,
     },
     /// Check the decision log's hash chain: of a server database with --db (the op log's
     /// chain too), otherwise of this terminal's cache. Exits non-zero at a break.
@@ -163,9 +164,10 @@ pub enum Command {
 pub enum MeetingCommand {
     /// Create a meeting and print its short id.
     New {
-        /// The body that meets, e.g. Bestillerutvalget.
+        /// The body that meets (default: the body in the settings, Bestillerutvalget
+        /// unless configured otherwise).
         #[arg(long)]
-        body: String,
+        body: Option<String>,
         /// When: "YYYY-MM-DD HH:MM".
         #[arg(long, value_name = "TIME")]
         at: String,
@@ -175,6 +177,10 @@ pub enum MeetingCommand {
         /// The meeting's number in the body's year, e.g. 4/2026.
         #[arg(long, default_value = "")]
         number: String,
+        /// Build the agenda from the board: each item in Prioritert, then in Vurdering,
+        /// as a case of its own.
+        #[arg(long)]
+        agenda_from_board: bool,
         #[command(flatten)]
         people: Attendance,
     },
@@ -196,6 +202,10 @@ pub enum MeetingCommand {
         /// Handled in a closed session, with the legal basis, e.g. "koml. § 11-5".
         #[arg(long, value_name = "BASIS")]
         closed: Option<String>,
+        /// A member disqualified [inhabil] who left the case, with the legal basis:
+        /// "NAME:BASIS", e.g. "medlem-b:fvl. § 6 første ledd bokstav a". Repeatable.
+        #[arg(long, value_name = "NAME:BASIS")]
+        disqualified: Vec<String>,
         /// The archive's case number (saksår/sekvensnummer), e.g. 2012/3869.
         #[arg(long, value_name = "REF", default_value = "")]
         archive_ref: String,

@@ -182,7 +182,7 @@ fn main() -> ExitCode {
                     MinutesFormat::Md => sio::minutes::MinutesFormat::Markdown,
                     MinutesFormat::Json => sio::minutes::MinutesFormat::Json,
                 },
-                case_format,
+                case_format: case_format.unwrap_or(config.meeting.case_format),
                 strings: t.minutes,
             };
             minutes(t, &paths, meeting, &opts, out.as_deref())
@@ -1415,6 +1415,7 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
             at,
             place,
             number,
+            agenda_from_board,
             people,
         } => {
             let starts_at = match mops::parse_starts_at(at) {
@@ -1426,9 +1427,14 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                     Ok(a) => a,
                     Err(e) => return fail(&person_error(e)),
                 };
+            let body = body
+                .as_deref()
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .unwrap_or(config.meeting.body.trim());
             let id = MeetingId::new();
             let details = MeetingDetails {
-                body: body.trim().to_string(),
+                body: body.to_string(),
                 starts_at: starts_at.clone(),
                 place: place.trim().to_string(),
                 number: number.trim().to_string(),
@@ -1452,13 +1458,21 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                     return fail(&refused(r));
                 }
             }
+            if *agenda_from_board {
+                let mut board = portfolio.clone();
+                board.set_meetings(b.meetings().clone());
+                let cases = styr::model::meeting::agenda::from_board(&board, &id);
+                let n = cases.len();
+                for details in cases {
+                    if let Err(r) = b.push(mops::add_case(id, CaseId::new(), details)) {
+                        return fail(&refused(r));
+                    }
+                }
+                said.push(fill(m.agenda_from_board, &[("n", &n)]));
+            }
             said.push(fill(
                 m.meeting_created,
-                &[
-                    ("id", &id.short()),
-                    ("body", &body.trim()),
-                    ("at", &starts_at),
-                ],
+                &[("id", &id.short()), ("body", &body), ("at", &starts_at)],
             ));
             stdout_line = Some(id.short());
         }
@@ -1469,6 +1483,7 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
             item,
             exempt,
             closed,
+            disqualified,
             archive_ref,
         } => {
             let meeting = match find(meeting) {
@@ -1488,6 +1503,13 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
             };
+            let mut out = Vec::new();
+            for entry in disqualified {
+                match styr::model::meeting::Disqualified::parse(entry) {
+                    Some(d) => out.push(d),
+                    None => return fail(&fill(m.bad_disqualified, &[("value", entry)])),
+                }
+            }
             let case = CaseId::new();
             let details = CaseDetails {
                 title: title.trim().to_string(),
@@ -1496,7 +1518,7 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 archive_ref: archive_ref.trim().to_string(),
                 exempt: nonempty(exempt),
                 closed_session: nonempty(closed),
-                disqualified: Vec::new(),
+                disqualified: out,
             };
             if let Err(r) = b.push(mops::add_case(meeting, case, details)) {
                 return fail(&refused(r));
@@ -1505,7 +1527,7 @@ fn meeting(t: &Strings, paths: &Paths, config: &Config, command: &MeetingCommand
                 .meetings()
                 .case(&case)
                 .and_then(|c| c.number)
-                .map(|n| n.to_string())
+                .map(|n| n.format(config.meeting.case_format))
                 .unwrap_or_else(|| "–".into());
             said.push(fill(
                 m.case_added,

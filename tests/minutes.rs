@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use styr::i18n::Lang;
 use styr::io::minutes::{minutes, MinutesFormat, MinutesOptions};
 use styr::model::meeting::{
-    Attendee, CaseDetails, CaseId, CaseNumberFormat, Decision, DecisionId, MeetingChange,
-    MeetingDetails, MeetingId, Meetings, MinutesStatus, Presence, Reached, RoundId,
+    Attendee, CaseDetails, CaseId, CaseNumberFormat, Decision, DecisionId, Disqualified,
+    MeetingChange, MeetingDetails, MeetingId, Meetings, MinutesStatus, Presence, Reached, RoundId,
 };
 use styr::model::vote::{Ballot, Choice, Majority, Method, RoundRules, Weighting, YesNo};
 use styr::model::{Op, OpId, Payload, Portfolio, Role};
@@ -39,6 +39,8 @@ const AT: i64 = 1_795_687_200_000;
 const SECRET_PROPOSAL: &str = "Avtalen med leverandøren av skoleportalen sies opp.";
 const SECRET_DECISION: &str = "Avtalen med leverandøren sies opp fra 1. januar 2027.";
 const SECRET_TITLE: &str = "Oppsigelse av avtale om skoleportal";
+const DISQUALIFIED_BASIS: &str = "inhabil etter fvl. § 6 første ledd bokstav a";
+const CLOSED_BASIS: &str = "kommuneloven § 11-5 andre ledd";
 
 /// The server's side of the fold: check, stamp (with the ballots it kept), apply.
 struct Script {
@@ -130,15 +132,27 @@ fn scripted() -> Meetings {
         exempt: exempt.map(str::to_string),
         ..CaseDetails::default()
     };
+    // Case A: medlem-d is disqualified and leaves; case C is handled in a closed session.
+    let case_a = |d: CaseDetails| CaseDetails {
+        disqualified: vec![Disqualified {
+            name: "medlem-d".into(),
+            basis: DISQUALIFIED_BASIS.into(),
+        }],
+        ..d
+    };
+    let case_c = |d: CaseDetails| CaseDetails {
+        closed_session: Some(CLOSED_BASIS.into()),
+        ..d
+    };
     for (id, details) in [
         (
             CASE_A,
-            case(
+            case_a(case(
                 "Felles sak- og arkivsystem",
                 "Bestillerutvalget prioriterer felles sak- og arkivsystem for 2027.",
                 "2026/1187",
                 None,
-            ),
+            )),
         ),
         (
             CASE_B,
@@ -151,12 +165,12 @@ fn scripted() -> Meetings {
         ),
         (
             CASE_C,
-            case(
+            case_c(case(
                 SECRET_TITLE,
                 SECRET_PROPOSAL,
                 "2012/3869",
                 Some("offl. § 13"),
-            ),
+            )),
         ),
     ] {
         s.run(
@@ -301,6 +315,16 @@ fn scripted() -> Meetings {
 }
 
 fn write(meetings: &Meetings, lang: Lang, public: bool, format: MinutesFormat) -> String {
+    write_as(meetings, lang, public, format, CaseNumberFormat::NnYy)
+}
+
+fn write_as(
+    meetings: &Meetings,
+    lang: Lang,
+    public: bool,
+    format: MinutesFormat,
+    case_format: CaseNumberFormat,
+) -> String {
     minutes(
         meetings,
         &Portfolio::default(),
@@ -308,7 +332,7 @@ fn write(meetings: &Meetings, lang: Lang, public: bool, format: MinutesFormat) -
         &MinutesOptions {
             public,
             format,
-            case_format: CaseNumberFormat::NnYy,
+            case_format,
             strings: lang.strings().minutes,
         },
     )
@@ -344,6 +368,9 @@ fn the_minutes_hold_what_the_law_asks_for() {
         "Unntatt offentlighet, offl. § 13",
         SECRET_DECISION,
         "**Protokollen:** godkjent",
+        "Inhabil: medlem-d (inhabil etter fvl. § 6 første ledd bokstav a), fratrådte under behandlingen",
+        "Behandlet i lukket møte, kommuneloven § 11-5 andre ledd",
+        "Utvalget var beslutningsdyktig: 9 av 10 medlemmer avga stemme",
     ] {
         assert!(md.contains(part), "{part:?} missing from:\n{md}");
     }
@@ -362,6 +389,65 @@ fn the_minutes_hold_what_the_law_asks_for() {
     let en = write(&meetings, Lang::En, false, MinutesFormat::Markdown);
     assert!(en.contains("Adopted by 6 votes to 3"), "{en}");
     assert!(en.contains("## Absent"), "{en}");
+    assert!(en.contains("The committee had a quorum: 9 of 10"), "{en}");
+}
+
+/// Disqualification and the closed session are in the JSON too, with their legal
+/// basis; the public copy keeps both (they are legal references, not exempt text).
+#[test]
+fn disqualification_and_closed_session_are_in_every_copy() {
+    let meetings = scripted();
+    for public in [false, true] {
+        let json = write(&meetings, Lang::Nb, public, MinutesFormat::Json);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("parses");
+        let cases = v["cases"].as_array().expect("cases");
+        assert_eq!(cases[0]["disqualified"][0]["name"], "medlem-d", "{json}");
+        assert_eq!(cases[0]["disqualified"][0]["basis"], DISQUALIFIED_BASIS);
+        assert_eq!(cases[2]["closed_session"], CLOSED_BASIS, "{json}");
+        assert!(cases[1]["closed_session"].is_null());
+        assert_eq!(cases[1]["votes"][0]["quorum_met"], true);
+        let md = write(&meetings, Lang::Nb, public, MinutesFormat::Markdown);
+        assert!(
+            md.contains(DISQUALIFIED_BASIS) && md.contains(CLOSED_BASIS),
+            "{md}"
+        );
+    }
+}
+
+/// The same minutes with case numbers as YYYY/NNN.
+#[test]
+fn minutes_in_the_yyyy_nnn_format() {
+    let meetings = scripted();
+    let md = write_as(
+        &meetings,
+        Lang::Nb,
+        false,
+        MinutesFormat::Markdown,
+        CaseNumberFormat::YyyyNnn,
+    );
+    for part in [
+        "### Sak 2026/001 Felles sak- og arkivsystem",
+        "### Sak 2026/002 Digital innbyggerdialog",
+        "### Sak 2026/003 Oppsigelse",
+    ] {
+        assert!(md.contains(part), "{part:?} in:\n{md}");
+    }
+    assert!(!md.contains("01/26"), "{md}");
+    let json = write_as(
+        &meetings,
+        Lang::Nb,
+        true,
+        MinutesFormat::Json,
+        CaseNumberFormat::YyyyNnn,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("parses");
+    let numbers: Vec<&str> = v["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["case_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["2026/001", "2026/002", "2026/003"]);
 }
 
 #[test]
@@ -713,5 +799,116 @@ async fn verify_names_a_decision_edited_in_the_server_database() {
         text(&missing).1.contains("nothing.db"),
         "{:?}",
         text(&missing)
+    );
+}
+
+/// The settings name the body and the case number format; a case takes disqualified
+/// members and a closed session from the command line; `--agenda-from-board` puts the
+/// items in Prioritert and Vurdering on the new meeting's agenda.
+#[test]
+fn a_script_uses_the_settings_and_builds_the_agenda_from_the_board() {
+    let home = tempfile::tempdir().expect("home");
+    let h = home.path();
+    let config = h.join("config").join("styr");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("config.toml"),
+        "[meeting]\nbody = \"Styret for Fosen IKT\"\ncase_format = \"YYYY/NNN\"\n",
+    )
+    .expect("settings written");
+    let csv = h.join("tiltak.csv");
+    std::fs::write(
+        &csv,
+        "stage,title\nprioritert,Felles sak- og arkivsystem\nvurdering,Digital innbyggerdialog\ninnkommet,Ny idé om droner\n",
+    )
+    .expect("csv written");
+    let import = styr(h, &["import", csv.to_str().unwrap()]);
+    assert!(import.status.success(), "{:?}", text(&import));
+
+    let new = styr(
+        h,
+        &[
+            "meeting",
+            "new",
+            "--at",
+            "2026-11-26 10:00",
+            "--present",
+            "leder:Åfjord,medlem-b:Osen",
+            "--agenda-from-board",
+        ],
+    );
+    let (out, err) = text(&new);
+    assert!(new.status.success(), "{out}{err}");
+    assert!(err.contains("2 saker fra Prioritert og Vurdering"), "{err}");
+    let short = out.trim().to_string();
+    let case = styr(
+        h,
+        &[
+            "meeting",
+            "case",
+            &short,
+            "--title",
+            "Personalsak",
+            "--disqualified",
+            &format!("medlem-b:{DISQUALIFIED_BASIS}"),
+            "--closed",
+            CLOSED_BASIS,
+        ],
+    );
+    assert!(case.status.success(), "{:?}", text(&case));
+    assert!(
+        text(&case).1.contains("2026/003"),
+        "the number in the settings' format: {:?}",
+        text(&case)
+    );
+    let md = styr(h, &["minutes", "latest"]);
+    let (out, err) = text(&md);
+    assert!(md.status.success(), "{err}");
+    for part in [
+        "# Møtebok – Styret for Fosen IKT",
+        "### Sak 2026/001 Felles sak- og arkivsystem",
+        "### Sak 2026/002 Digital innbyggerdialog",
+        "### Sak 2026/003 Personalsak",
+        "Inhabil: medlem-b (inhabil etter fvl. § 6 første ledd bokstav a)",
+        "Behandlet i lukket møte, kommuneloven § 11-5 andre ledd",
+    ] {
+        assert!(out.contains(part), "{part:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains("droner"),
+        "only Prioritert and Vurdering: {out}"
+    );
+    let json = styr(h, &["minutes", "latest", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("parses");
+    assert_eq!(
+        v["cases"][2]["disqualified"][0]["basis"],
+        DISQUALIFIED_BASIS
+    );
+    assert_eq!(v["cases"][2]["closed_session"], CLOSED_BASIS);
+    // The flag still wins over the settings.
+    let nn = styr(h, &["minutes", "latest", "--case-format", "NN/YY"]);
+    assert!(
+        text(&nn).0.contains("### Sak 01/26 Felles"),
+        "{:?}",
+        text(&nn)
+    );
+
+    let bad = styr(
+        h,
+        &[
+            "meeting",
+            "case",
+            &short,
+            "--title",
+            "X",
+            "--disqualified",
+            "medlem-b",
+        ],
+    );
+    let (_, err) = text(&bad);
+    assert!(!bad.status.success());
+    assert!(
+        err.contains("«medlem-b»") && err.contains("navn:hjemmel"),
+        "{err}"
     );
 }

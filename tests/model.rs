@@ -91,7 +91,10 @@ proptest! {
             .into_iter()
             .filter(|op| before.iter().all(|b| b.op_id != op.op_id))
             .collect();
-        let mut loaded = Portfolio::from_items(Portfolio::fold(&before).all_items().cloned());
+        // The store keeps the meetings apart from the items and loads both.
+        let folded = Portfolio::fold(&before);
+        let mut loaded = Portfolio::from_items(folded.all_items().cloned());
+        loaded.set_meetings(folded.meetings().clone());
         for op in &after {
             loaded.apply(op);
         }

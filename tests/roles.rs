@@ -119,6 +119,14 @@ fn payloads() -> Vec<(&'static str, Payload)> {
             meeting(decide(case, "Felles arkiv", "Vedtatt.", Reached::Unanimous)),
         ),
         (
+            "record a decision that moves its items to Prioritert",
+            meeting(decide_moving(case, item, "prioritert")),
+        ),
+        (
+            "record a decision that moves its items past Prioritert",
+            meeting(decide_moving(case, item, "gjennomforing")),
+        ),
+        (
             "approve minutes",
             meeting(MeetingChange::Minutes {
                 meeting: m,
@@ -126,6 +134,16 @@ fn payloads() -> Vec<(&'static str, Payload)> {
             }),
         ),
     ]
+}
+
+/// A decision that moves `item` to `to` in the same op.
+fn decide_moving(case: CaseId, item: styr::model::ItemId, to: &str) -> MeetingChange {
+    let mut change = decide(case, "Felles arkiv", "Vedtatt.", Reached::Unanimous);
+    if let MeetingChange::Decide { decision } = &mut change {
+        decision.items = vec![item];
+        decision.moved_to = Some(StageKey::new(to));
+    }
+    change
 }
 
 fn meeting(change: MeetingChange) -> Payload {
@@ -136,7 +154,7 @@ fn meeting(change: MeetingChange) -> Payload {
 
 /// The least role of each payload above, written out by hand from the rules in DOMAIN.md:
 /// members propose, secretaries prepare, only the chair moves past Prioritert.
-const LEAST: [Role; 20] = [
+const LEAST: [Role; 22] = [
     Role::Member,
     Role::Secretary,
     Role::Chair,
@@ -159,6 +177,9 @@ const LEAST: [Role; 20] = [
     Role::Chair,
     Role::Chair,
     Role::Secretary,
+    // A decision that moves items needs what the move needs.
+    Role::Secretary,
+    Role::Chair,
     Role::Secretary,
 ];
 

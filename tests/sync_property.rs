@@ -44,7 +44,7 @@ fn cases() -> Vec<CaseId> {
 
 /// Meeting changes: some refused by the server (a case before its meeting exists, a
 /// case added twice), the rest stamped by it.
-fn meeting_payload() -> impl Strategy<Value = Payload> {
+fn meeting_payload(pool: Vec<ItemId>) -> impl Strategy<Value = Payload> {
     let case = prop::sample::select(cases());
     let change = prop_oneof![
         prop::sample::select(vec!["2026-03-01 10:00", "2027-01-15 10:00"])
@@ -64,7 +64,20 @@ fn meeting_payload() -> impl Strategy<Value = Payload> {
                 order,
             }
         }),
-        case.prop_map(|c| common::meeting::decide(c, "Sak", "Vedtatt.", Reached::Unanimous)),
+        // A decision that moves items with it, or moves nothing.
+        (
+            case,
+            prop::collection::vec(gen::item_id(pool), 0..3),
+            prop::option::of(gen::stage_key()),
+        )
+            .prop_map(|(c, items, moved_to)| {
+                let mut change = common::meeting::decide(c, "Sak", "Vedtatt.", Reached::Unanimous);
+                if let MeetingChange::Decide { decision } = &mut change {
+                    decision.items = items;
+                    decision.moved_to = moved_to;
+                }
+                change
+            }),
     ];
     change.prop_map(|c| Payload::Meeting {
         change: Box::new(c),
@@ -91,8 +104,8 @@ async fn push(cache: &Store, server: &SqliteStore, mut ops: Vec<Op>, made: &mut 
 
 fn step(pool: Vec<ItemId>) -> impl Strategy<Value = Step> {
     prop_oneof![
-        3 => (0..3usize, gen::payload(pool, Kinds::All)).prop_map(|(r, p)| Step::Local(r, p)),
-        2 => (0..3usize, meeting_payload()).prop_map(|(r, p)| Step::Local(r, p)),
+        3 => (0..3usize, gen::payload(pool.clone(), Kinds::All)).prop_map(|(r, p)| Step::Local(r, p)),
+        2 => (0..3usize, meeting_payload(pool)).prop_map(|(r, p)| Step::Local(r, p)),
         2 => (0..3usize, any::<bool>()).prop_map(|(r, lost)| Step::Push { r, lost }),
         3 => (0..3usize, any::<u64>(), any::<bool>())
             .prop_map(|(r, pick, twice)| Step::Deliver { r, pick, twice }),

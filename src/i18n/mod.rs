@@ -347,6 +347,19 @@ pub struct MeetingStrings {
     pub classes: [&'static str; 4],
     pub spread: &'static str,
     pub scores_hint: &'static str,
+    /// {n}: a scoring ballot's adjustment of the sum.
+    pub adjustment_row: &'static str,
+    /// {text}: the comment saying why.
+    pub comment_row: &'static str,
+    /// {majority}: what the chair's keys set for the next yes/no round.
+    pub next_round: &'static str,
+    pub simple_majority: &'static str,
+    pub two_thirds: &'static str,
+    pub election: &'static str,
+    pub election_short: &'static str,
+    pub agenda_complete: &'static str,
+    /// {n}
+    pub agenda_built: &'static str,
     pub ranked_hint: &'static str,
     pub total: &'static str,
     pub hand_for: &'static str,
@@ -396,11 +409,14 @@ pub struct MeetingStrings {
     pub field_text: &'static str,
     pub field_dissent: &'static str,
     pub field_exempt: &'static str,
+    pub field_closed: &'static str,
+    pub field_disqualified: &'static str,
+    /// {value}
+    pub bad_disqualified: &'static str,
     pub form_hint: &'static str,
     pub decision_winner: &'static str,
     pub decision_needs_text: &'static str,
     pub decision_saved: &'static str,
-    pub decided_in: &'static str,
     pub unanimous: &'static str,
     pub votes_for_against: &'static str,
     pub no_decisions: &'static str,
@@ -490,6 +506,8 @@ pub struct MinutesStrings {
     pub classed: &'static str,
     /// {n} {size}
     pub no_quorum: &'static str,
+    /// {n} {size}
+    pub quorum_met: &'static str,
     pub no_ballots: &'static str,
     pub overflow: &'static str,
     pub casting_vote: &'static str,
@@ -528,6 +546,10 @@ pub struct MinutesStrings {
     pub bad_person: &'static str,
     /// {value}
     pub bad_substitute: &'static str,
+    /// {n}
+    pub agenda_from_board: &'static str,
+    /// {value} (a `--disqualified` that is not name:basis)
+    pub bad_disqualified: &'static str,
     /// {err}
     pub refused: &'static str,
     pub refusal: fn(&crate::model::meeting::Refusal) -> String,

@@ -281,6 +281,17 @@ impl Writer<'_> {
             return lines;
         };
         lines.push(format!("- {}", self.outcome(round, r, hide)));
+        // Whether the body could decide (koml. § 11-9); a round without quorum says so
+        // in its outcome already.
+        if r.quorum_met && !matches!(r.outcome, Outcome::NoQuorum | Outcome::NoBallots) {
+            lines.push(format!(
+                "- {}",
+                fill(
+                    t.quorum_met,
+                    &[("n", &r.ballots), ("size", &round.rules.body_size)]
+                )
+            ));
+        }
         if r.decided_by_casting_vote {
             lines.push(format!("- {}", t.casting_vote));
         }
@@ -691,7 +702,12 @@ impl Writer<'_> {
                 code: "skjermet",
                 legal_basis: basis,
             }),
-            closed_session: case.details.closed_session.clone(),
+            // The case's, or else what the secretary recorded with a decision.
+            closed_session: case
+                .details
+                .closed_session
+                .clone()
+                .or_else(|| decisions.iter().find_map(|d| d.closed_session.clone())),
             title: match &hide {
                 Some(basis) => exempt_text(basis),
                 None => case.details.title.clone(),
@@ -702,15 +718,23 @@ impl Writer<'_> {
                 Some(case.details.proposal.clone())
             },
             postponed: case.postponed,
-            disqualified: case
-                .details
-                .disqualified
-                .iter()
-                .map(|d| DisqualifiedJson {
-                    name: d.name.clone(),
-                    basis: d.basis.clone(),
-                })
-                .collect(),
+            disqualified: {
+                let mut all: Vec<DisqualifiedJson> = Vec::new();
+                for d in case
+                    .details
+                    .disqualified
+                    .iter()
+                    .chain(decisions.iter().flat_map(|d| &d.disqualified))
+                {
+                    if !all.iter().any(|x| x.name == d.name && x.basis == d.basis) {
+                        all.push(DisqualifiedJson {
+                            name: d.name.clone(),
+                            basis: d.basis.clone(),
+                        });
+                    }
+                }
+                all
+            },
             votes,
             decisions: decisions
                 .iter()

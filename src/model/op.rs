@@ -51,8 +51,9 @@ pub enum Payload {
     RestoreItem {
         item: ItemId,
     },
-    /// Moves several items in one change: a bulk triage action, or the items a decision
-    /// affects. One op, so it is undone, synced and refused as one.
+    /// Moves several items in one change: a bulk triage action. One op, so it is undone,
+    /// synced and refused as one. (A decision moves the items it affects itself: see
+    /// `MeetingChange::moves`.)
     MoveItems {
         items: Vec<ItemId>,
         to: StageKey,
@@ -74,7 +75,8 @@ pub enum Payload {
 }
 
 impl Payload {
-    /// The portfolio items this payload changes (none for a meeting change).
+    /// The portfolio items this payload changes: for a meeting change, only a decision
+    /// that moves the items it affects (the decision and the move are one op).
     pub fn items(&self) -> &[ItemId] {
         match self {
             Payload::CreateItem { item, .. }
@@ -84,14 +86,16 @@ impl Payload {
             | Payload::RestoreItem { item }
             | Payload::ScoreItem { item, .. } => std::slice::from_ref(item),
             Payload::MoveItems { items, .. } => items,
-            Payload::Meeting { .. } => &[],
+            Payload::Meeting { change } => change.moves().map_or(&[], |(items, _)| items),
         }
     }
 
     /// The one item a single-item payload is about.
     pub fn item(&self) -> Option<ItemId> {
         match self.items() {
-            [one] if !matches!(self, Payload::MoveItems { .. }) => Some(*one),
+            [one] if !matches!(self, Payload::MoveItems { .. } | Payload::Meeting { .. }) => {
+                Some(*one)
+            }
             _ => None,
         }
     }

@@ -1,5 +1,5 @@
 use super::conflict::{Slot, SyncState};
-use super::meeting::Meetings;
+use super::meeting::{MeetingChange, Meetings};
 use super::{
     FieldName, FieldValue, HistoryEntry, HistoryEvent, Item, ItemId, ItemScore, Op, OpId, Payload,
     StageKey,
@@ -81,7 +81,8 @@ impl Portfolio {
     }
 
     /// Applies one op. Returns the id of the (first) item it changed, or `None` when
-    /// the op changed no item (already applied, about an unknown item, or a meeting op).
+    /// the op changed no item (already applied, about an unknown item, or a meeting op
+    /// other than a decision that moves items).
     pub fn apply(&mut self, op: &Op) -> Option<ItemId> {
         self.apply_at(op, None).into_iter().next().map(|(id, _)| id)
     }
@@ -105,8 +106,8 @@ impl Portfolio {
             return Vec::new();
         }
         if op.payload.is_meeting() {
+            // A decision that moves its items goes on to them below.
             self.meetings.apply(op);
-            return Vec::new();
         }
         let mut changed = Vec::new();
         for &id in op.payload.items() {
@@ -350,6 +351,24 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Optio
                 reason,
             }
         }
+        Payload::Meeting { change } => {
+            // A decision moves the items it affects, as a bulk move does: items already
+            // in the stage are left alone. The reason is the decision's text.
+            let MeetingChange::Decide { decision } = &**change else {
+                return None;
+            };
+            let (_, to) = change.moves()?;
+            if &item.stage == to {
+                return None;
+            }
+            record(item, Slot::Stage);
+            let from = std::mem::replace(&mut item.stage, to.clone());
+            HistoryEvent::Moved {
+                from,
+                to: to.clone(),
+                reason: Some(decision.text.clone()),
+            }
+        }
         Payload::DeleteItem { .. } => {
             item.deleted = true;
             HistoryEvent::Deleted
@@ -385,7 +404,6 @@ pub(crate) fn apply_to_item(item: &mut Item, op: &Op, seq: Option<u64>) -> Optio
                 total: scores.as_ref().map(|s| s.total()),
             }
         }
-        Payload::Meeting { .. } => return None,
     };
     item.updated = item.updated.max(op.at);
     Some(event)

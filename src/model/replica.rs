@@ -126,7 +126,7 @@ impl Replica {
         if op.payload.is_meeting() {
             self.meetings_base.apply(op);
             self.reshow_meetings();
-            return Confirmed::Applied(Vec::new());
+            // A decision that moves its items goes on to them below.
         }
         let mut changed = Vec::new();
         for &id in op.payload.items() {

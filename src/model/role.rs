@@ -128,7 +128,14 @@ pub fn required_role(stages: &Stages, payload: &Payload) -> (&'static str, Role)
         Payload::Meeting { change } => match &**change {
             MeetingChange::OpenRound { .. } => ("opening a vote round", Role::Chair),
             MeetingChange::CloseRound { .. } => ("closing a vote round", Role::Chair),
-            MeetingChange::Decide { .. } => ("recording a decision", Role::Secretary),
+            // Whoever records a decision that moves items must be allowed to move them.
+            MeetingChange::Decide { .. } => match change.moves() {
+                Some((_, to)) => (
+                    "recording a decision that moves items to this stage",
+                    role_for_stage(stages, to).max(Role::Secretary),
+                ),
+                None => ("recording a decision", Role::Secretary),
+            },
             MeetingChange::Minutes { .. } => ("approving minutes", Role::Secretary),
             _ => ("managing a meeting", Role::Secretary),
         },

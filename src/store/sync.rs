@@ -321,7 +321,10 @@ impl Store {
                 }
             }
         }
+        // An op about several items (a bulk move, a decision moving its items) is
+        // found under each of them: it is pending once.
         pending.sort_by_key(|(i, _)| *i);
+        pending.dedup_by_key(|(i, _)| *i);
         Ok(Slice {
             view: Portfolio::from_items(view_items),
             base,

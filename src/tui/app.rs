@@ -572,6 +572,9 @@ impl App {
                 | Action::AdjustUp
                 | Action::AdjustDown
                 | Action::Withdraw
+                | Action::TwoThirds
+                | Action::Election
+                | Action::BuildAgenda
         );
         if !writes {
             return true;
@@ -600,6 +603,7 @@ impl App {
                 | Action::Postpone
                 | Action::HandCount
                 | Action::AddToAgenda
+                | Action::BuildAgenda
                 | Action::Correct,
                 Some(r),
             ) => r >= Role::Secretary,
@@ -610,6 +614,8 @@ impl App {
                 | Action::OpenRanked
                 | Action::OpenApproval
                 | Action::OpenScoring
+                | Action::TwoThirds
+                | Action::Election
                 | Action::CloseRound,
                 Some(r),
             ) => r >= Role::Chair,

@@ -1,5 +1,6 @@
 //! The decision log screen: every decision, newest first, searchable by case number,
-//! year, title and text ("08/26", "2026", "arkiv").
+//! year, title, text and the items it affects, by title or short id ("08/26", "2026",
+//! "arkiv", "3f9a01c2").
 
 use super::app::App;
 use super::editor::Editor;
@@ -30,17 +31,43 @@ pub fn shown<'a>(app: &'a App, s: &DecisionsScreen) -> Vec<&'a Decision> {
         .decisions()
         .iter()
         .rev()
-        .filter(|d| q.is_empty() || text::fold(&haystack(d, format)).contains(&q))
+        .filter(|d| q.is_empty() || text::fold(&haystack(app, d, format)).contains(&q))
         .collect()
 }
 
-fn haystack(d: &Decision, format: CaseNumberFormat) -> String {
-    let number = d.case_number.map(|n| n.format(format)).unwrap_or_default();
-    let year = d
-        .case_number
-        .map(|n| n.year.to_string())
-        .unwrap_or_default();
-    format!("{number} {year} {} {}", d.title, d.text)
+/// What a query is looked for in: the case number in the body's format and in the
+/// other (a secretary may type either), the year (of the case number, else of when it
+/// was recorded), title, text, and each affected item's title and short id.
+fn haystack(app: &App, d: &Decision, format: CaseNumberFormat) -> String {
+    let mut s = String::new();
+    if let Some(n) = d.case_number {
+        let other = match format {
+            CaseNumberFormat::NnYy => CaseNumberFormat::YyyyNnn,
+            CaseNumberFormat::YyyyNnn => CaseNumberFormat::NnYy,
+        };
+        s.push_str(&format!(
+            "{} {} {} ",
+            n.format(format),
+            n.format(other),
+            n.year
+        ));
+    } else if let Some(at) = chrono::DateTime::from_timestamp_millis(d.recorded_at) {
+        s.push_str(&format!("{} ", at.format("%Y")));
+    }
+    s.push_str(&d.title);
+    s.push(' ');
+    s.push_str(&d.text);
+    let meetings = app.view().meetings();
+    let case_items = meetings.case(&d.case).map(|c| &c.details.items);
+    for id in d.items.iter().chain(case_items.into_iter().flatten()) {
+        s.push(' ');
+        s.push_str(&id.short());
+        if let Some(item) = app.view().get_any(id) {
+            s.push(' ');
+            s.push_str(&item.title);
+        }
+    }
+    s
 }
 
 pub fn view(app: &App, f: &mut Frame, area: Rect, s: &DecisionsScreen) {
@@ -75,7 +102,7 @@ pub fn view(app: &App, f: &mut Frame, area: Rect, s: &DecisionsScreen) {
     for (i, d) in list.iter().enumerate().skip(first).take(visible) {
         let number = d
             .case_number
-            .map(|n| n.to_string())
+            .map(|n| n.format(app.body_rules.case_format))
             .unwrap_or_else(|| "··/··".into());
         let style = if i == s.selected {
             th.selected

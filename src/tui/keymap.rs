@@ -102,6 +102,12 @@ pub enum Action {
     AdjustDown,
     /// Withdraws the user's score of the item.
     Withdraw,
+    /// The chair: the next yes/no round needs two thirds (or a simple majority again).
+    TwoThirds,
+    /// The chair: the next yes/no round is an election (no casting vote), or not.
+    Election,
+    /// The secretary: puts the items in Prioritert and Vurdering on the agenda.
+    BuildAgenda,
 }
 
 /// Which screen's keys apply.
@@ -207,6 +213,8 @@ static MEETING: &[Binding] = &[
     b(&[k('r')], "r", Action::OpenRanked),
     b(&[k('g')], "g", Action::OpenApproval),
     b(&[k('s')], "s", Action::OpenScoring),
+    b(&[k('t')], "t", Action::TwoThirds),
+    b(&[k('e')], "e", Action::Election),
     b(&[k('c')], "c", Action::CloseRound),
     b(&[k('y')], "y", Action::VoteYes),
     b(&[k('n')], "n", Action::VoteNo),
@@ -223,6 +231,7 @@ static MEETING: &[Binding] = &[
     b(&[k('K')], "K", Action::CaseUp),
     b(&[k('J')], "J", Action::CaseDown),
     b(&[k('z')], "z", Action::Postpone),
+    b(&[k('b')], "b", Action::BuildAgenda),
     b(&[k('h')], "h", Action::HandCount),
     b(&[k('D')], "D", Action::Decisions),
     b(&[k('?'), code(KeyCode::F(1))], "?/F1", Action::Help),

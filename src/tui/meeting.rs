@@ -5,12 +5,14 @@
 //! A ballot being filled in lives in `App::ballots`, keyed by round, apart from anything
 //! a sync or a redraw rebuilds: a remote update can never wipe a half-filled ballot.
 
-use super::app::App;
+use super::app::{App, Screen};
 use super::editor::Editor;
 use super::keymap::Action;
 use super::msg::Effect;
+use crate::i18n::fill;
+use crate::model::criteria::ADJUSTMENT_LIMIT;
 use crate::model::meeting::{
-    CaseId, Decision, DecisionId, MeetingChange, MeetingId, Reached, Round, RoundId,
+    CaseId, Decision, DecisionId, Disqualified, MeetingChange, MeetingId, Reached, Round, RoundId,
 };
 use crate::model::vote::{Choice, Majority, Method, Outcome, RoundRules, Weighting, YesNo};
 use crate::model::{ItemId, Payload, Role, StageKey, Stages};
@@ -35,6 +37,10 @@ pub struct MeetingScreen {
     pub hand_for: Option<String>,
     /// The round the ballot cursor belongs to: a new round starts at its first option.
     pub round: Option<RoundId>,
+    /// The chair's choice for the next yes/no round: two-thirds instead of a simple
+    /// majority, and whether it is an election (no casting vote).
+    pub two_thirds: bool,
+    pub election: bool,
 }
 
 /// A ballot being filled in. Only ever changed by the voter's keys.
@@ -46,6 +52,9 @@ pub struct BallotDraft {
     /// A scoring ballot's mark per criterion (0 = not given yet).
     pub scores: Vec<u8>,
     pub yes_no: Option<YesNo>,
+    /// A scoring ballot's adjustment of the sum (within ±5) and the comment saying why.
+    pub adjustment: i8,
+    pub comment: String,
     /// The server has kept this ballot (it may still be changed and sent again).
     pub sent: bool,
 }
@@ -82,15 +91,17 @@ impl BallotDraft {
                 (!ranked.is_empty())
                     .then(|| Choice::Ranked(ranked.into_iter().map(|(_, i)| i).collect()))
             }
-            // The screen scores one option (the case); every criterion needs a mark.
+            // The screen scores one option (the case); every criterion needs a mark, and
+            // an adjustment a comment.
             Method::Scoring { .. } => (!self.scores.is_empty()
                 && self.scores.iter().all(|&m| m > 0)
+                && (self.adjustment == 0 || !self.comment.trim().is_empty())
                 && rules.options.len() == 1)
                 .then(|| Choice::Scores {
                     per_option: vec![crate::model::vote::Scores {
                         criteria: self.scores.clone(),
-                        adjustment: 0,
-                        comment: String::new(),
+                        adjustment: self.adjustment,
+                        comment: self.comment.trim().to_string(),
                     }],
                 }),
         }
@@ -106,7 +117,7 @@ pub struct DecisionForm {
     pub case: CaseId,
     pub round: Option<RoundId>,
     pub reached: Reached,
-    pub fields: [Editor; 3],
+    pub fields: [Editor; FIELDS],
     pub focus: usize,
     /// Items the decision moves, and where.
     pub items: Vec<ItemId>,
@@ -115,11 +126,33 @@ pub struct DecisionForm {
     pub corrects: Option<DecisionId>,
 }
 
-/// The form's fields: the decision text, dissent (names, comma-separated) and the legal
-/// basis when exempt from public access.
+/// The form's fields: the decision text, dissent (names, comma-separated), the legal
+/// basis when exempt from public access, the legal basis when the case was handled in a
+/// closed session, and who was disqualified with the legal basis ("name: basis", several
+/// separated by ";").
 pub const FIELD_TEXT: usize = 0;
 pub const FIELD_DISSENT: usize = 1;
 pub const FIELD_EXEMPT: usize = 2;
+pub const FIELD_CLOSED: usize = 3;
+pub const FIELD_DISQUALIFIED: usize = 4;
+pub const FIELDS: usize = 5;
+
+/// The disqualified as the form shows them: "name: basis; name: basis".
+fn disqualified_text(list: &[Disqualified]) -> String {
+    list.iter()
+        .map(|d| format!("{}: {}", d.name, d.basis))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The form's disqualified field read back; an entry without a basis is `Err` with it.
+fn parse_disqualified(text: &str) -> Result<Vec<Disqualified>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| Disqualified::parse(e).ok_or_else(|| e.to_string()))
+        .collect()
+}
 
 impl MeetingScreen {
     pub fn new(meeting: MeetingId) -> Self {
@@ -131,6 +164,8 @@ impl MeetingScreen {
             decision: None,
             hand_for: None,
             round: None,
+            two_thirds: false,
+            election: false,
         }
     }
 }
@@ -178,11 +213,29 @@ impl App {
     }
 }
 
+/// "Next yes/no round: two-thirds majority, election": what the chair's keys set.
+pub fn next_round(app: &App, s: &MeetingScreen) -> String {
+    let t = &app.t.meeting;
+    let majority = if s.two_thirds {
+        t.two_thirds
+    } else {
+        t.simple_majority
+    };
+    let mut text = fill(t.next_round, &[("majority", &majority)]);
+    if s.election {
+        text.push_str(", ");
+        text.push_str(t.election);
+    }
+    text
+}
+
 /// Handles an action on the meeting screen.
 pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effect> {
     let Some(case) = app.meeting_case(s) else {
-        if action == Action::Back {
-            return back(app);
+        match action {
+            Action::Back => return back(app),
+            Action::BuildAgenda => return build_agenda(app, s.meeting),
+            _ => {}
         }
         return vec![];
     };
@@ -209,7 +262,8 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
             match (s.focus, &round) {
                 (Focus::Ballot, Some(r)) => {
                     let n = match &r.rules.method {
-                        Method::Scoring { criteria } => criteria.criteria.len(),
+                        // The criteria, then the adjustment and the comment.
+                        Method::Scoring { criteria } => criteria.criteria.len() + 2,
                         _ => r.rules.options.len(),
                     };
                     s.option = step(s.option, n, down);
@@ -231,7 +285,7 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
         | Action::OpenRanked
         | Action::OpenApproval
         | Action::OpenScoring => {
-            return open_round(app, case, action);
+            return open_round(app, s, case, action);
         }
         Action::CloseRound => match round.filter(|r| r.is_open()) {
             Some(r) => {
@@ -285,12 +339,27 @@ pub fn action(app: &mut App, s: &mut MeetingScreen, action: Action) -> Vec<Effec
                     app.message = Some(app.t.meeting.needs_server.to_string());
                     vec![]
                 }
+                None if draft.adjustment != 0 && draft.comment.trim().is_empty() => {
+                    app.message = Some((app.t.scoring.refusal)(
+                        &crate::model::scoring::ScoreError::AdjustmentWithoutComment,
+                    ));
+                    vec![]
+                }
                 None => {
                     app.message = Some(app.t.meeting.ballot_incomplete.to_string());
                     vec![]
                 }
             };
         }
+        Action::TwoThirds => {
+            s.two_thirds = !s.two_thirds;
+            app.message = Some(next_round(app, s));
+        }
+        Action::Election => {
+            s.election = !s.election;
+            app.message = Some(next_round(app, s));
+        }
+        Action::BuildAgenda => return build_agenda(app, s.meeting),
         Action::RecordDecision => s.decision = Some(decision_form(app, case, round.as_ref())),
         Action::CaseUp | Action::CaseDown => return reorder(app, s, action == Action::CaseUp),
         Action::Postpone => {
@@ -361,6 +430,38 @@ pub fn add_to_agenda(app: &mut App, item: ItemId) -> Vec<Effect> {
     effects
 }
 
+/// Puts every item in Prioritert and Vurdering that is not on the meeting's agenda yet
+/// on it, each as a case of its own (one op per case, as the server numbers each).
+pub fn build_agenda(app: &mut App, meeting: MeetingId) -> Vec<Effect> {
+    let cases = crate::model::meeting::agenda::from_board(app.view(), &meeting);
+    if cases.is_empty() {
+        app.message = Some(app.t.meeting.agenda_complete.to_string());
+        return vec![];
+    }
+    let n = cases.len();
+    let mut effects = Vec::new();
+    for details in cases {
+        let done = app.commit(
+            Payload::Meeting {
+                change: Box::new(MeetingChange::AddCase {
+                    meeting,
+                    case: CaseId::new(),
+                    details,
+                    number: None,
+                }),
+            },
+            false,
+        );
+        if done.is_empty() {
+            // Refused (the role, approved minutes): the message says why.
+            return effects;
+        }
+        effects.extend(done);
+    }
+    app.say(app.t.meeting.agenda_built, &[("n", &n)]);
+    effects
+}
+
 /// Moves the selected case one place up or down the agenda, as one `Reorder` op.
 fn reorder(app: &mut App, s: &mut MeetingScreen, up: bool) -> Vec<Effect> {
     let mut order: Vec<CaseId> = app
@@ -417,7 +518,7 @@ pub fn ask_count(app: &App, s: &MeetingScreen) -> Option<Effect> {
     (app.sync.is_some() && !app.counts.contains_key(&round.id)).then_some(Effect::Count(round.id))
 }
 
-fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
+fn open_round(app: &mut App, s: &MeetingScreen, case: CaseId, action: Action) -> Vec<Effect> {
     let meetings = app.view().meetings();
     let Some(meeting) = meetings.meeting_of_case(&case) else {
         return vec![];
@@ -440,7 +541,11 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
     let rules = &app.body_rules;
     let yes_no = RoundRules {
         method: Method::YesNo {
-            majority: Majority::Simple,
+            majority: if s.two_thirds {
+                Majority::TwoThirds
+            } else {
+                Majority::Simple
+            },
         },
         options: vec![],
         weighting: if rules.per_municipality {
@@ -449,9 +554,10 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
             Weighting::PerPerson
         },
         body_size: body_size.max(1),
-        casting_vote: rules.casting_vote,
-        election: false,
-        chair: rules.casting_vote.then(|| app.identity_name()),
+        // Never a casting vote in an election.
+        casting_vote: rules.casting_vote && !s.election,
+        election: s.election,
+        chair: (rules.casting_vote && !s.election).then(|| app.identity_name()),
     };
     let dots = rules.dots.max(1);
     let items: Vec<String> = meetings
@@ -488,8 +594,9 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
                 .map(|c| c.details.title.clone())
                 .unwrap_or_default();
             let rules = RoundRules {
+                // The body's criteria set, as items are scored on.
                 method: Method::Scoring {
-                    criteria: crate::model::criteria::CriteriaSet::prosjektportalen(),
+                    criteria: rules.criteria_set(),
                 },
                 options: vec![title],
                 ..yes_no
@@ -513,6 +620,51 @@ fn open_round(app: &mut App, case: CaseId, action: Action) -> Vec<Effect> {
     )
 }
 
+/// Whether keys type into a scoring ballot's comment: the ballot has focus and its
+/// cursor is on the comment row (after the criteria and the adjustment).
+pub fn typing_comment(app: &App, s: &MeetingScreen) -> bool {
+    let Some(case) = app.meeting_case(s) else {
+        return false;
+    };
+    let Some(round) = app.shown_round(&case) else {
+        return false;
+    };
+    s.decision.is_none()
+        && s.focus == Focus::Ballot
+        && app.ballot_open(s, round)
+        && s.round == Some(round.id)
+        && matches!(&round.rules.method, Method::Scoring { criteria } if s.option == criteria.criteria.len() + 1)
+}
+
+/// A key while the comment row has the cursor: characters and Backspace edit the
+/// comment; everything else (arrows, Tab, Enter, Esc) is the meeting screen's key.
+pub fn comment_key(app: &mut App, k: crossterm::event::KeyEvent) -> Option<Action> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let typed = !k
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let Screen::Meeting(s) = &app.screen else {
+        return None;
+    };
+    let round = app
+        .meeting_case(s)
+        .and_then(|c| app.shown_round(&c))
+        .cloned()?;
+    let draft = app
+        .ballots
+        .entry(round.id)
+        .or_insert_with(|| BallotDraft::for_round(&round));
+    match k.code {
+        KeyCode::Char(c) if typed => draft.comment.push(c),
+        KeyCode::Backspace => {
+            draft.comment.pop();
+        }
+        _ => return super::keymap::lookup(super::keymap::Context::Meeting, &k),
+    }
+    draft.sent = false;
+    None
+}
+
 fn mark(app: &mut App, s: &mut MeetingScreen, round: &Round, action: Action) {
     let draft = app
         .ballots
@@ -527,6 +679,12 @@ fn mark(app: &mut App, s: &mut MeetingScreen, round: &Round, action: Action) {
             if let Some(m) = draft.scores.get_mut(s.option) {
                 *m = mark;
             }
+        }
+        (Action::AddDot, Method::Scoring { .. }) => {
+            draft.adjustment = (draft.adjustment + 1).min(ADJUSTMENT_LIMIT);
+        }
+        (Action::RemoveDot, Method::Scoring { .. }) => {
+            draft.adjustment = (draft.adjustment - 1).max(-ADJUSTMENT_LIMIT);
         }
         (Action::AddDot, Method::Borda) => {
             let next = draft.marks.iter().max().copied().unwrap_or(0) + 1;
@@ -608,7 +766,7 @@ fn decision_form(app: &App, case: CaseId, round: Option<&Round>) -> DecisionForm
                     moved_to = Some(prioritised.clone());
                 }
                 (
-                    crate::i18n::fill(t.decision_winner, &[("option", &winner)]),
+                    fill(t.decision_winner, &[("option", &winner)]),
                     Reached::Round { round: r.id },
                 )
             }
@@ -633,6 +791,8 @@ fn decision_form(app: &App, case: CaseId, round: Option<&Round>) -> DecisionForm
             Editor::new(&text),
             Editor::new(&dissent.join(", ")),
             Editor::new(details.exempt.as_deref().unwrap_or("")),
+            Editor::new(details.closed_session.as_deref().unwrap_or("")),
+            Editor::new(&disqualified_text(&details.disqualified)),
         ],
         focus: FIELD_TEXT,
         items,
@@ -651,6 +811,8 @@ pub fn correction_form(d: &Decision) -> DecisionForm {
             Editor::new(&d.text),
             Editor::new(&d.dissent.join(", ")),
             Editor::new(d.exempt.as_deref().unwrap_or("")),
+            Editor::new(d.closed_session.as_deref().unwrap_or("")),
+            Editor::new(&disqualified_text(&d.disqualified)),
         ],
         focus: FIELD_TEXT,
         items: Vec::new(),
@@ -659,7 +821,7 @@ pub fn correction_form(d: &Decision) -> DecisionForm {
     }
 }
 
-/// Saves the decision form: the decision, and the items it moves as one op with it.
+/// Saves the decision form: the decision, and the items it moves, as one op.
 pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
     let meetings = app.view().meetings();
     let Some(case) = meetings.case(&form.case).cloned() else {
@@ -671,6 +833,14 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
         return vec![];
     }
     let exempt = form.fields[FIELD_EXEMPT].text.trim();
+    let closed = form.fields[FIELD_CLOSED].text.trim();
+    let disqualified = match parse_disqualified(&form.fields[FIELD_DISQUALIFIED].text) {
+        Ok(list) => list,
+        Err(entry) => {
+            app.say(app.t.meeting.bad_disqualified, &[("value", &entry)]);
+            return vec![];
+        }
+    };
     let decision = Decision {
         id: DecisionId::new(),
         case: form.case,
@@ -685,8 +855,8 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty())
             .collect(),
-        disqualified: case.details.disqualified.clone(),
-        closed_session: case.details.closed_session.clone(),
+        disqualified,
+        closed_session: (!closed.is_empty()).then(|| closed.to_string()),
         exempt: (!exempt.is_empty()).then(|| exempt.to_string()),
         items: form.items.clone(),
         moved_to: form.moved_to.clone(),
@@ -695,7 +865,8 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
         recorded_at: 0,
         chain: None,
     };
-    let mut effects = app.commit(
+    // One op: the decision, and the move of the items it affects (the fold moves them).
+    let effects = app.commit(
         Payload::Meeting {
             change: Box::new(MeetingChange::Decide {
                 decision: Box::new(decision),
@@ -703,21 +874,9 @@ pub fn save_decision(app: &mut App, form: &DecisionForm) -> Vec<Effect> {
         },
         false,
     );
-    if effects.is_empty() {
-        return effects;
+    if !effects.is_empty() {
+        app.message = Some(app.t.meeting.decision_saved.to_string());
     }
-    if let (Some(to), false) = (&form.moved_to, form.items.is_empty()) {
-        let reason = format!("{} {}", app.t.meeting.decided_in, case_label(app, &case));
-        effects.extend(app.commit(
-            Payload::MoveItems {
-                items: form.items.clone(),
-                to: to.clone(),
-                reason: Some(reason),
-            },
-            false,
-        ));
-    }
-    app.message = Some(app.t.meeting.decision_saved.to_string());
     effects
 }
 

@@ -2,7 +2,11 @@
 //! the fold (meetings, rounds, results) or kept by `update` (counts, ballots).
 
 use super::app::App;
-use super::meeting::{case_label, Focus, MeetingScreen, FIELD_DISSENT, FIELD_EXEMPT, FIELD_TEXT};
+use super::keymap::Action;
+use super::meeting::{
+    case_label, Focus, MeetingScreen, FIELD_CLOSED, FIELD_DISQUALIFIED, FIELD_DISSENT,
+    FIELD_EXEMPT, FIELD_TEXT,
+};
 use super::widgets::{truncate, wrap};
 use crate::i18n::fill;
 use crate::model::meeting::{MinutesStatus, Round, RoundState};
@@ -144,11 +148,17 @@ fn vote_panel(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen, round: Op
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;
+    // The chair sees what the next yes/no round will need (t and e change it).
+    let next = (app.offers(Action::TwoThirds) && round.is_none_or(|r| !r.is_open()))
+        .then(|| super::meeting::next_round(app, s));
     let Some(round) = round else {
-        let lines: Vec<Line> = wrap(t.no_round, w)
+        let mut lines: Vec<Line> = wrap(t.no_round, w)
             .into_iter()
             .map(|l| Line::from(Span::styled(l, th.dim)))
             .collect();
+        for l in next.iter().flat_map(|n| wrap(n, w)) {
+            lines.push(Line::from(Span::styled(l, th.accent)));
+        }
         f.render_widget(Paragraph::new(lines), inner);
         return;
     };
@@ -162,8 +172,18 @@ fn vote_panel(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen, round: Op
     } else {
         t.round_closed
     };
+    let mut head = format!("{state} · {kind}");
+    if let Method::YesNo {
+        majority: crate::model::vote::Majority::TwoThirds,
+    } = round.rules.method
+    {
+        head.push_str(" · 2/3");
+    }
+    if round.rules.election {
+        head.push_str(&format!(" · {}", t.election_short));
+    }
     let mut lines = vec![Line::from(Span::styled(
-        truncate(&format!("{} · {kind}", state), w),
+        truncate(&head, w),
         if round.is_open() { th.warn } else { th.dim },
     ))];
     match &round.state {
@@ -199,6 +219,9 @@ fn vote_panel(app: &App, f: &mut Frame, area: Rect, s: &MeetingScreen, round: Op
             }
         }
     }
+    for l in next.iter().flat_map(|n| wrap(n, w)) {
+        lines.push(Line::from(Span::styled(l, th.accent)));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -208,7 +231,12 @@ fn ballot_lines<'a>(app: &'a App, s: &MeetingScreen, round: &Round, w: usize) ->
     let draft = app.ballots.get(&round.id).cloned().unwrap_or_default();
     let status = if draft.sent {
         t.ballot_sent
-    } else if draft.marks.iter().any(|&m| m > 0) || draft.yes_no.is_some() {
+    } else if draft.marks.iter().any(|&m| m > 0)
+        || draft.scores.iter().any(|&m| m > 0)
+        || draft.adjustment != 0
+        || !draft.comment.is_empty()
+        || draft.yes_no.is_some()
+    {
         t.ballot_changed
     } else {
         ""
@@ -259,7 +287,31 @@ fn ballot_lines<'a>(app: &'a App, s: &MeetingScreen, round: &Round, w: usize) ->
                     if here { th.selected } else { th.base },
                 )));
             }
-            let sum: u32 = draft.scores.iter().map(|&m| u32::from(m)).sum();
+            let n = criteria.criteria.len();
+            let row = |i: usize, text: String| {
+                let here = i == s.option && s.focus == Focus::Ballot;
+                let cursor = if here { "▶" } else { " " };
+                Line::from(Span::styled(
+                    truncate(&format!("{cursor}{text}"), w),
+                    if here { th.selected } else { th.base },
+                ))
+            };
+            lines.push(row(
+                n,
+                fill(
+                    t.adjustment_row,
+                    &[("n", &format!("{:+}", draft.adjustment))],
+                ),
+            ));
+            let typing = n + 1 == s.option && s.focus == Focus::Ballot;
+            let comment = if typing {
+                format!("{}▏", draft.comment)
+            } else {
+                draft.comment.clone()
+            };
+            lines.push(row(n + 1, fill(t.comment_row, &[("text", &comment)])));
+            let sum: i64 = draft.scores.iter().map(|&m| i64::from(m)).sum::<i64>()
+                + i64::from(draft.adjustment);
             lines.push(Line::from(Span::styled(
                 truncate(&fill(t.total, &[("n", &sum)]), w),
                 th.dim,
@@ -408,6 +460,8 @@ pub fn decision_form(app: &App, f: &mut Frame, area: Rect, form: &super::meeting
         (FIELD_TEXT, t.field_text),
         (FIELD_DISSENT, t.field_dissent),
         (FIELD_EXEMPT, t.field_exempt),
+        (FIELD_CLOSED, t.field_closed),
+        (FIELD_DISQUALIFIED, t.field_disqualified),
     ] {
         let style = if form.focus == i { th.accent } else { th.dim };
         lines.push(Line::from(Span::styled(truncate(label, w), style)));

@@ -165,6 +165,13 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     if app.overlay.is_some() {
         return overlay_key(app, k);
     }
+    if matches!(&app.screen, Screen::Meeting(s) if meeting::typing_comment(app, s)) {
+        // A scoring ballot's comment takes typed text; other keys act as usual.
+        return match meeting::comment_key(app, k) {
+            Some(a) => perform(app, a),
+            None => vec![],
+        };
+    }
     match &mut app.screen {
         Screen::Board => {
             if app.filter.as_ref().is_some_and(|f| f.editing) {
@@ -533,8 +540,12 @@ fn decision_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match keymap::lookup(Context::Form, &k) {
-        Some(Action::NextField) | Some(Action::Newline) => form.focus = (form.focus + 1) % 3,
-        Some(Action::PrevField) => form.focus = (form.focus + 2) % 3,
+        Some(Action::NextField) | Some(Action::Newline) => {
+            form.focus = (form.focus + 1) % meeting::FIELDS
+        }
+        Some(Action::PrevField) => {
+            form.focus = (form.focus + meeting::FIELDS - 1) % meeting::FIELDS
+        }
         Some(Action::Cancel) => *slot = None,
         Some(Action::Save) => {
             let Some(form) = slot.take() else {

@@ -8,6 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
+use styr::model::meeting::{CaseId, Decision, DecisionId, MeetingChange, Reached};
 use styr::model::vote::Scores;
 use styr::model::{Anchor, FieldValue, ItemId, Op, OpId, Payload, StageKey, Stages, OP_VERSION};
 use uuid::Uuid;
@@ -170,11 +171,9 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
         (item_id(pool.clone()), stage_key()).prop_map(|(item, to)| Payload::MoveItem { item, to });
     let delete = item_id(pool.clone()).prop_map(|item| Payload::DeleteItem { item });
     let restore = item_id(pool.clone()).prop_map(|item| Payload::RestoreItem { item });
-    let score = (item_id(pool), score()).prop_map(|(item, (set, scores))| Payload::ScoreItem {
-        item,
-        set,
-        scores,
-    });
+    let score = (item_id(pool.clone()), score())
+        .prop_map(|(item, (set, scores))| Payload::ScoreItem { item, set, scores });
+    let decide = decide_moving(pool);
     match kinds {
         Kinds::All => prop_oneof![
             3 => create,
@@ -183,6 +182,7 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
             1 => delete,
             1 => restore,
             2 => score,
+            1 => decide,
         ]
         .boxed(),
         Kinds::Changes => prop_oneof![
@@ -194,6 +194,40 @@ pub fn payload(pool: Vec<ItemId>, kinds: Kinds) -> BoxedStrategy<Payload> {
         ]
         .boxed(),
     }
+}
+
+/// A decision that moves the items it affects, in the same op: the fold moves them. Its
+/// case is random (a server refuses it; the fold of items does not look).
+pub fn decide_moving(pool: Vec<ItemId>) -> impl Strategy<Value = Payload> {
+    (
+        prop::collection::vec(item_id(pool), 0..3),
+        prop::option::of(stage_key()),
+        any::<u128>(),
+        text(),
+    )
+        .prop_map(|(items, moved_to, n, text)| Payload::Meeting {
+            change: Box::new(MeetingChange::Decide {
+                decision: Box::new(Decision {
+                    id: DecisionId(Uuid::from_u128(n)),
+                    case: CaseId(Uuid::from_u128(n.rotate_left(64))),
+                    case_number: None,
+                    title: "Sak".into(),
+                    proposal: String::new(),
+                    text,
+                    reached: Reached::Unanimous,
+                    dissent: vec![],
+                    disqualified: vec![],
+                    closed_session: None,
+                    exempt: None,
+                    items,
+                    moved_to,
+                    corrects: None,
+                    recorded_by: String::new(),
+                    recorded_at: 0,
+                    chain: None,
+                }),
+            }),
+        })
 }
 
 /// An op of the current version around `payload`, with arbitrary metadata.

@@ -6,7 +6,7 @@
 
 use super::{CaseId, CaseNumber, Decision, DecisionId, MeetingId, RoundId};
 use crate::model::vote::{Ballot, RoundResult, RoundRules};
-use crate::model::ItemId;
+use crate::model::{ItemId, StageKey};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +76,18 @@ impl MeetingChange {
             | MeetingChange::AddCase { meeting, .. }
             | MeetingChange::Reorder { meeting, .. }
             | MeetingChange::Minutes { meeting, .. } => Some(*meeting),
+            _ => None,
+        }
+    }
+
+    /// The items a decision moves and the stage it moves them to, when this change is
+    /// such a decision: the move is part of the decision's op, folded with it.
+    pub fn moves(&self) -> Option<(&[ItemId], &StageKey)> {
+        match self {
+            MeetingChange::Decide { decision } => match &decision.moved_to {
+                Some(to) if !decision.items.is_empty() => Some((&decision.items, to)),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -171,6 +183,19 @@ pub struct Disqualified {
     pub name: String,
     /// The legal basis, e.g. "fvl. § 6 første ledd bokstav a".
     pub basis: String,
+}
+
+impl Disqualified {
+    /// A disqualified member from `NAME:BASIS`, as a secretary types it (the basis may
+    /// itself hold colons); `None` when either part is empty.
+    pub fn parse(entry: &str) -> Option<Self> {
+        let (name, basis) = entry.split_once(':')?;
+        let (name, basis) = (name.trim(), basis.trim());
+        (!name.is_empty() && !basis.is_empty()).then(|| Disqualified {
+            name: name.to_string(),
+            basis: basis.to_string(),
+        })
+    }
 }
 
 /// Where the minutes are: only ever forward.

@@ -3,6 +3,7 @@
 //! meeting ops (see [`MeetingChange`]); ballots are not: the server keeps them while a
 //! round is open and publishes only their count, then the result when the chair closes.
 
+pub mod agenda;
 mod case_number;
 mod change;
 mod decision;
