@@ -10,7 +10,9 @@
 //! * **B1** start → first board frame at 1,000 and 10,000 items: from spawning the
 //!   program to the first output after which the screen shows the board with items.
 //!   Median of 5 warm starts (one start before them is not counted).
-//! * **B2** peak RSS: `VmHWM` of the program's process at the end of B3's session.
+//! * **B2** peak RSS through B3's session, of the program together with the processes
+//!   it starts (sampled every 2 ms; taskwarrior-tui keeps its tasks in `task` children),
+//!   and of its own process (`VmHWM`) beside it.
 //! * **B3** CPU while idle on the board for 10 s: user + system time (children's
 //!   included) from `/proc/PID/stat`, after the first frame has settled; also the bytes
 //!   the program wrote to the terminal meanwhile.
@@ -493,7 +495,10 @@ fn reset_rust_kanban(data: &DataSet) {
 
 struct Startup {
     first_frame: Vec<Duration>,
+    /// The program's own `VmHWM`.
     peak_kib: Option<u64>,
+    /// The peak of the program and the processes it starts, together (see `TreeWatch`).
+    tree_peak_kib: Option<u64>,
     idle_cpu: Option<Duration>,
     idle_bytes: u64,
     failed: Option<String>,
@@ -503,6 +508,7 @@ fn startup(launch: &Launch, data: &DataSet, needles: &Needles, reps: usize) -> S
     let mut out = Startup {
         first_frame: vec![],
         peak_kib: None,
+        tree_peak_kib: None,
         idle_cpu: None,
         idle_bytes: 0,
         failed: None,
@@ -533,6 +539,7 @@ fn startup(launch: &Launch, data: &DataSet, needles: &Needles, reps: usize) -> S
     // One more start for the idle and memory figures.
     reset_rust_kanban(data);
     let t = launch.spawn();
+    let tree = term::TreeWatch::start(t.pid());
     let nd = needles.clone();
     t.arm(move |s| ready(s, &nd));
     if t.wait_armed(START_DEADLINE).is_some() {
@@ -545,6 +552,8 @@ fn startup(launch: &Launch, data: &DataSet, needles: &Needles, reps: usize) -> S
         out.idle_bytes = bytes1 - bytes0;
         out.peak_kib = term::peak_rss_kib(pid);
     }
+    let tree_kib = tree.peak_kib();
+    out.tree_peak_kib = out.peak_kib.map(|own| own.max(tree_kib));
     t.close(launch.quit);
     out
 }
@@ -959,12 +968,15 @@ fn main() {
                 });
             }
             if opts.runs("B2") {
-                let f = |s: &Startup| s.peak_kib.map(|k| k as f64);
+                // Judged on the program with the processes it starts (taskwarrior-tui's
+                // tasks live in its `task` children); its own figure is shown beside.
+                let f = |s: &Startup| s.tree_peak_kib.map(|k| k as f64);
                 let (sv, bp) = (f(styr), best(&f));
+                let cell = |s: &Startup| format!("{} (own {})", mib(s.tree_peak_kib), mib(s.peak_kib));
                 rows.push(Row {
-                    scenario: format!("B2 peak RSS, {items} items"),
-                    styr: mib(styr.peak_kib),
-                    peers: peer_cells(&|s| mib(s.peak_kib)),
+                    scenario: format!("B2 peak RSS with child processes (own), {items} items"),
+                    styr: cell(styr),
+                    peers: peer_cells(&cell),
                     ratio: ratio(sv, bp),
                     target: "≤ best peer".into(),
                     met: yes(matches!((sv, bp), (Some(s), Some(p)) if s <= p)),

@@ -285,3 +285,67 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
 }
+
+/// The pids of `pid` and every process below it, from `/proc/PID/task/TID/children`.
+fn tree(pid: u32) -> Vec<u32> {
+    let mut out = vec![pid];
+    let mut k = 0;
+    while k < out.len() {
+        let p = out[k];
+        k += 1;
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for t in tasks.flatten() {
+            let kids = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
+            out.extend(kids.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        }
+    }
+    out
+}
+
+/// Resident memory of one process now, in KiB (`statm`'s second field, in pages).
+fn rss_kib(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as u64;
+    Some(pages * page / 1024)
+}
+
+/// The peak of a program's resident memory together with the processes it starts, which
+/// its own `VmHWM` leaves out: taskwarrior-tui keeps its tasks in `task` processes it
+/// runs. Sampled every 2 ms from the moment it is watched until [`TreeWatch::peak_kib`].
+pub struct TreeWatch {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl TreeWatch {
+    pub fn start(pid: u32) -> TreeWatch {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !flag.load(Ordering::SeqCst) {
+                let sum: u64 = tree(pid).into_iter().filter_map(rss_kib).sum();
+                peak = peak.max(sum);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            peak
+        });
+        TreeWatch {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops watching; the highest sum seen.
+    pub fn peak_kib(mut self) -> u64 {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or(0)
+    }
+}
