@@ -28,11 +28,6 @@ use tokio::sync::mpsc;
 
 /// While messages keep coming, a frame is still drawn at least this often.
 const FRAME_AT_LEAST: Duration = Duration::from_millis(50);
-/// After a key asks for a search, the next frame waits this long for the answer: the
-/// typed letter and its hits then come in one frame, and drawing (and the terminal
-/// taking in) a frame of stale hits does not take a core from the ranking. A slower
-/// answer (100,000 items) gets the letter drawn first, "søker …" beside it.
-const HOLD_FOR_SEARCH: Duration = Duration::from_millis(12);
 
 /// How the session ended; `main` turns it into an exit code and a message.
 #[derive(Debug, PartialEq, Eq)]
@@ -337,7 +332,6 @@ async fn event_loop(
     }
     let mut dirty = true;
     let mut drawn = Instant::now();
-    let mut hold_until: Option<Instant> = None;
     // Fault injection for the end-to-end tests (`STYR_FAULT=draw-panic`): F12 makes
     // the next frame panic while drawing, to prove what a real bug there would leave.
     let fault_draw_panic = std::env::var("STYR_FAULT").is_ok_and(|f| f == "draw-panic");
@@ -346,8 +340,7 @@ async fn event_loop(
         // Coalesce: while more messages are already waiting (keys typed faster than a
         // frame), handle them before drawing, but draw at least every `FRAME_AT_LEAST`.
         let more_waiting = !rx.is_empty() && drawn.elapsed() < FRAME_AT_LEAST;
-        let holding = hold_until.is_some_and(|t| Instant::now() < t);
-        if dirty && !more_waiting && !holding {
+        if dirty && !more_waiting {
             match draw(&mut terminal, &app, panic_next_draw) {
                 Ok(()) => {}
                 Err(Some(panic)) => break Ending::Panic(panic),
@@ -355,7 +348,6 @@ async fn event_loop(
             }
             dirty = false;
             drawn = Instant::now();
-            hold_until = None;
         }
         if app.quit && app.pending_saves == 0 {
             break Ending::Quit;
@@ -369,11 +361,6 @@ async fn event_loop(
             _ = int.recv() => break Ending::Signal("SIGINT"),
             // Quitting waits for the last writes, but not for ever.
             _ = tokio::time::sleep(Duration::from_secs(5)), if app.quit => break Ending::Quit,
-            // The search answer is late: draw the letter without it.
-            _ = sleep_until(hold_until), if holding => {
-                hold_until = None;
-                None
-            }
         };
         let mut batch: Vec<Msg> = msg.into_iter().collect();
         // Drain whatever else is ready, then draw once.
@@ -387,17 +374,9 @@ async fn event_loop(
                     panic_next_draw |= k.code == crossterm::event::KeyCode::F(12);
                 }
             }
-            let answer = matches!(m, Msg::SearchResults(_));
             match catch_unwind(AssertUnwindSafe(|| update(&mut app, m))) {
-                Ok(effects) => {
-                    if run_effects(&jobs, search.as_ref(), &tx, &mut app, effects) {
-                        hold_until.get_or_insert(Instant::now() + HOLD_FOR_SEARCH);
-                    }
-                }
+                Ok(effects) => run_effects(&jobs, search.as_ref(), &tx, &mut app, effects),
                 Err(p) => return (Ending::Panic(panic_text(p)), app),
-            }
-            if answer && !app.filter.as_ref().is_some_and(|f| f.searching) {
-                hold_until = None;
             }
         }
     };
@@ -422,8 +401,7 @@ fn run_effects(
     tx: &mpsc::UnboundedSender<Msg>,
     app: &mut App,
     effects: Vec<Effect>,
-) -> bool {
-    let mut searched = false;
+) {
     for e in effects {
         match e {
             Effect::Persist(ops) => {
@@ -438,10 +416,7 @@ fn run_effects(
             Effect::Search(query) => {
                 let index = app.search_index();
                 match search {
-                    Some(worker) => {
-                        worker.submit(index, query);
-                        searched = true;
-                    }
+                    Some(worker) => worker.submit(index, query),
                     None => {
                         let results = crate::search::search(&index, &query, None);
                         let _ = tx.send(Msg::SearchResults(results));
@@ -455,15 +430,6 @@ fn run_effects(
                 let _ = jobs.send(Job::Sync(SyncCmd::Count(round)));
             }
         }
-    }
-    searched
-}
-
-/// Sleeps until `t`; never, without one (the branch using it is off then).
-async fn sleep_until(t: Option<Instant>) {
-    match t {
-        Some(t) => tokio::time::sleep_until(t.into()).await,
-        None => std::future::pending().await,
     }
 }
 
