@@ -972,7 +972,8 @@ fn main() {
                 // tasks live in its `task` children); its own figure is shown beside.
                 let f = |s: &Startup| s.tree_peak_kib.map(|k| k as f64);
                 let (sv, bp) = (f(styr), best(&f));
-                let cell = |s: &Startup| format!("{} (own {})", mib(s.tree_peak_kib), mib(s.peak_kib));
+                let cell =
+                    |s: &Startup| format!("{} (own {})", mib(s.tree_peak_kib), mib(s.peak_kib));
                 rows.push(Row {
                     scenario: format!("B2 peak RSS with child processes (own), {items} items"),
                     styr: cell(styr),

@@ -298,7 +298,10 @@ fn tree(pid: u32) -> Vec<u32> {
         };
         for t in tasks.flatten() {
             let kids = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
-            out.extend(kids.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+            out.extend(
+                kids.split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
         }
     }
     out
@@ -343,9 +346,6 @@ impl TreeWatch {
     /// Stops watching; the highest sum seen.
     pub fn peak_kib(mut self) -> u64 {
         self.stop.store(true, Ordering::SeqCst);
-        self.thread
-            .take()
-            .and_then(|t| t.join().ok())
-            .unwrap_or(0)
+        self.thread.take().and_then(|t| t.join().ok()).unwrap_or(0)
     }
 }
