@@ -13,7 +13,7 @@ use std::path::Path;
 use styr::model::meeting::{
     Attendee, CaseDetails, CaseId, MeetingChange, Meetings, MinutesStatus, Presence, Reached,
 };
-use styr::protocol::{ApiError, PullResponse, PushResponse, Reason, PATH_OPS};
+use styr::protocol::{ApiError, PushResponse, Reason};
 
 /// Runs `styr` for the person whose home is `home`; returns (success, stdout, stderr).
 fn styr(home: &Path, args: &[&str]) -> (bool, String, String) {
@@ -22,16 +22,8 @@ fn styr(home: &Path, args: &[&str]) -> (bool, String, String) {
 }
 
 async fn meetings(c: &reqwest::Client, url: &str, token: &str) -> Meetings {
-    let page: PullResponse = c
-        .get(format!("{url}{PATH_OPS}?since=0"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("pull")
-        .json()
-        .await
-        .expect("a page");
-    Meetings::fold(page.ops.iter().map(|o| &o.op))
+    let log = common::server::pull_all(c, url, token).await;
+    Meetings::fold(log.iter().map(|o| &o.op))
 }
 
 /// Pushes one meeting change; the refusal's rule when it is refused with 409.

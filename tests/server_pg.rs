@@ -22,7 +22,8 @@ use common::meeting::{
 use common::pg::PgCluster;
 use common::proxy::Proxy;
 use common::server::{
-    client, create_op, now_ms, push, round_count, wait_for, SseReader, TestServer, DEADLINE,
+    client, create_op, now_ms, pull_all, push, round_count, wait_for, SseReader, TestServer,
+    DEADLINE,
 };
 use common::styr_cli::{self, Server as ServeProcess};
 use std::collections::{BTreeSet, HashMap};
@@ -35,8 +36,7 @@ use styr::model::meeting::{CaseId, MeetingChange, MeetingId, Meetings, Reached, 
 use styr::model::vote::{Choice, YesNo};
 use styr::model::{ItemId, Op, OpId, Payload, Role, StageKey};
 use styr::protocol::{
-    ballots_path, BallotRequest, PullResponse, PushResponse, RoundCount, SeqOp, PATH_EVENTS,
-    PATH_OPS,
+    ballots_path, BallotRequest, PushResponse, RoundCount, SeqOp, PATH_EVENTS, PATH_OPS,
 };
 use styr::server::{self, users, AppState, PgStore, ServerConfig, ServerStore};
 use tokio::sync::oneshot;
@@ -118,27 +118,6 @@ async fn next_op(stream: &mut SseReader, what: &str) -> (SeqOp, String) {
             assert_eq!(ev.id, Some(op.seq.to_string()), "the event's id is its seq");
             return (op, ev.data);
         }
-    }
-}
-
-/// The whole log of a server, page by page.
-async fn pull_all(c: &reqwest::Client, url: &str, token: &str) -> Vec<SeqOp> {
-    let mut log: Vec<SeqOp> = Vec::new();
-    loop {
-        let page: PullResponse = c
-            .get(format!("{url}{PATH_OPS}"))
-            .query(&[("since", log.last().map_or(0, |s| s.seq))])
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("pull")
-            .json()
-            .await
-            .expect("a page");
-        if page.ops.is_empty() {
-            return log;
-        }
-        log.extend(page.ops);
     }
 }
 

@@ -23,7 +23,7 @@ use std::time::Instant;
 use styr::model::meeting::{CaseId, MeetingChange, MeetingId, Meetings, RoundId};
 use styr::model::vote::{Choice, YesNo};
 use styr::model::{Op, OpId, Payload, Role};
-use styr::protocol::{PullResponse, PushResponse, SeqOp};
+use styr::protocol::{PushResponse, SeqOp};
 use styr::server::sqlite::{open_connection, verify_chain_on};
 use styr::server::{users, BallotCast, Page, PgStore, ServerStore, SqliteStore, StoreError};
 
@@ -987,23 +987,7 @@ async fn serve_killed_in_the_middle_of_pushes_loses_and_doubles_nothing() {
         assert_eq!(Some(&a.seq), acked_before.get(&a.op.op_id));
     }
 
-    let mut stored: Vec<SeqOp> = Vec::new();
-    loop {
-        let page: PullResponse = c
-            .get(format!("{url}{}", styr::protocol::PATH_OPS))
-            .query(&[("since", stored.last().map_or(0, |s| s.seq))])
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if page.ops.is_empty() {
-            break;
-        }
-        stored.extend(page.ops);
-    }
+    let stored = common::server::pull_all(&c, &url, &token).await;
     assert_eq!(stored.len(), total, "every op stored exactly once");
     let ids: BTreeSet<OpId> = stored.iter().map(|s| s.op.op_id).collect();
     assert_eq!(ids, all.iter().map(|o| o.op_id).collect());
@@ -1093,16 +1077,7 @@ async fn serve_on_postgres_keeps_pushes_over_a_restart(db_url: &str) {
 
     let second = ServeProcess::start(home, db);
     let server = second.url();
-    let page: PullResponse = c
-        .get(format!("{server}{}", styr::protocol::PATH_OPS))
-        .query(&[("since", 0)])
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("pull")
-        .json()
-        .await
-        .expect("a page");
+    let page = common::server::pull_page(&c, &server, &token, 0).await;
     assert_eq!(
         page.ops.iter().map(|s| s.op.op_id).collect::<Vec<_>>(),
         ops.iter().map(|o| o.op_id).collect::<Vec<_>>()

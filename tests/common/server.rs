@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use styr::model::{ItemId, Op, Payload, Role, StageKey};
-use styr::protocol::{PushRequest, PATH_EVENTS, PATH_OPS};
+use styr::protocol::{PullResponse, PushRequest, SeqOp, PATH_EVENTS, PATH_OPS};
 use styr::server::{self, users, AppState, ServerConfig, ServerStore, SqliteStore};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -177,6 +177,37 @@ pub async fn push(
         .send()
         .await
         .expect("the server answers")
+}
+
+/// One page of the server's log after `since`.
+pub async fn pull_page(
+    c: &reqwest::Client,
+    server_url: &str,
+    token: &str,
+    since: u64,
+) -> PullResponse {
+    c.get(format!("{server_url}{PATH_OPS}"))
+        .query(&[("since", since)])
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("pull")
+        .json()
+        .await
+        .expect("a page")
+}
+
+/// The server's whole log, page by page.
+pub async fn pull_all(c: &reqwest::Client, server_url: &str, token: &str) -> Vec<SeqOp> {
+    let mut log: Vec<SeqOp> = Vec::new();
+    loop {
+        let since = log.last().map_or(0, |s| s.seq);
+        let page = pull_page(c, server_url, token, since).await;
+        if page.ops.is_empty() {
+            return log;
+        }
+        log.extend(page.ops);
+    }
 }
 
 /// One Server-Sent Event.
