@@ -73,12 +73,21 @@ fn moving_a_card_makes_one_op_and_the_selection_follows() {
 fn delete_and_undo() {
     let mut app = demo_app(Lang::Nb);
     let title = selected_title(&app);
+    let before = app.view().len();
+    // The status line's count follows deletes and restores (it is kept with the
+    // columns, not counted from the portfolio on every frame).
+    let count = |n: usize| format!("{n} saker");
+    assert!(screen(&mut app, 80, 24).contains(&count(before)));
     let ops = persisted(&press(&mut app, "d"));
     assert!(matches!(ops[0].payload, Payload::DeleteItem { .. }));
     assert!(app.view().items().all(|i| i.title != title));
-    assert!(screen(&mut app, 80, 24).contains("Innkommet (23)"));
+    assert_eq!(app.view().len(), before - 1);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Innkommet (23)"));
+    assert!(shown.contains(&count(before - 1)), "{shown}");
     let ops = persisted(&press(&mut app, "u"));
     assert!(matches!(ops[0].payload, Payload::RestoreItem { .. }));
+    assert!(screen(&mut app, 80, 24).contains(&count(before)));
     assert_eq!(stage_of(&app, &title).as_str(), "innkommet");
     assert_eq!(selected_title(&app), title);
     press(&mut app, "u");

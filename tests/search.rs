@@ -271,6 +271,31 @@ fn narrowing_searches_only_the_previous_hits_and_finds_the_same() {
 }
 
 #[test]
+fn the_same_query_again_is_answered_as_a_fresh_search_would() {
+    let index = index_of(TITLES);
+    let mut n = Narrowing::default();
+    let ask = |generation: u64, text: &str| Query {
+        generation,
+        text: text.into(),
+    };
+    let first = n.search(&index, &ask(1, "dig"));
+    assert!(!first.hits.is_empty());
+    // A space typed after the word, or other case: the same folded query.
+    for (generation, text) in [(2, "dig "), (3, " DIG ")] {
+        let again = n.search(&index, &ask(generation, text));
+        assert_eq!(again, search(&index, &ask(generation, text), None));
+        assert_eq!(again.hits, first.hits);
+        assert_eq!((again.generation, again.text.as_str()), (generation, text));
+    }
+    // On a changed index the same text is ranked again, not answered from before.
+    let mut changed = index.clone();
+    changed.insert(entry(99, "Digitalt arkiv"));
+    let r = n.search(&changed, &ask(4, "dig"));
+    assert!(r.hits.iter().any(|h| h.item == id(99)), "{r:?}");
+    assert_eq!(r, search(&changed, &ask(4, "dig"), None));
+}
+
+#[test]
 fn the_index_follows_inserts_replacements_and_removals() {
     let mut index = index_of(&["Alfa", "Beta", "Gamma"]);
     let v = index.version();

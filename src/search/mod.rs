@@ -499,6 +499,9 @@ fn rank_on(
 pub struct Narrowing {
     /// Index version, folded query, positions of its hits (ascending).
     last: Option<(u64, String, Vec<usize>)>,
+    /// The answer to that query: a query that folds to the same text on the same index
+    /// (a space typed after a word, which is trimmed) gets it again without ranking.
+    answer: Option<SearchResults>,
 }
 
 impl Narrowing {
@@ -506,6 +509,15 @@ impl Narrowing {
     /// folding) on the same index, over everything otherwise.
     pub fn search(&mut self, index: &SearchIndex, query: &Query) -> SearchResults {
         let folded = fold_query(&query.text);
+        if let (Some((version, prev, _)), Some(answer)) = (&self.last, &self.answer) {
+            if *version == index.version() && *prev == folded {
+                return SearchResults {
+                    generation: query.generation,
+                    text: query.text.clone(),
+                    ..answer.clone()
+                };
+            }
+        }
         let within = match &self.last {
             Some((version, prev, hits))
                 if *version == index.version() && !prev.is_empty() && folded.starts_with(prev) =>
@@ -523,6 +535,7 @@ impl Narrowing {
             }
         };
         self.last = Some((index.version(), folded, positions));
+        self.answer = Some(results.clone());
         results
     }
 

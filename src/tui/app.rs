@@ -255,6 +255,14 @@ impl App {
         }
     }
 
+    /// How many live items the portfolio holds: the board's columns before filtering hold
+    /// each once (a stage the configuration lacks gets a column too). Read on every
+    /// frame, so it is summed from the columns rather than counted in the portfolio,
+    /// which walks every item.
+    pub fn live_items(&self) -> usize {
+        self.board.iter().map(|c| c.total).sum()
+    }
+
     /// Recomputes the columns after the portfolio changed, keeping the selection on the
     /// same item where it still exists.
     pub fn rebuild_columns(&mut self) {

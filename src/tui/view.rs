@@ -134,7 +134,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
         Screen::Meeting(_) | Screen::Decisions(_) => format!(" {place}"),
         _ => format!(
             " {place} · {}",
-            fill(t.items_count, &[("n", &app.view().len())])
+            fill(t.items_count, &[("n", &app.live_items())])
         ),
     };
     if app.slot > 0 && app.sync.is_none() {
