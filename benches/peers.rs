@@ -563,6 +563,8 @@ fn startup(launch: &Launch, data: &DataSet, needles: &Needles, reps: usize) -> S
 
 struct KeyTimes {
     times: Vec<Duration>,
+    /// The same times by the key's place in the query, for the per-key line on stderr.
+    by_key: Vec<Vec<Duration>>,
     /// Keys whose screen did not reach the calibrated one in time.
     misses: usize,
     failed: Option<String>,
@@ -575,6 +577,7 @@ fn key_to_screen(t: &mut Term, open: &str, reset: &str, rounds: usize) -> KeyTim
     let quiet = Duration::from_millis(700);
     let mut out = KeyTimes {
         times: vec![],
+        by_key: vec![vec![]; QUERY.chars().count()],
         misses: 0,
         failed: None,
     };
@@ -603,13 +606,17 @@ fn key_to_screen(t: &mut Term, open: &str, reset: &str, rounds: usize) -> KeyTim
             t.send(open);
             t.settle(quiet, KEY_DEADLINE);
         }
-        for (ch, want) in QUERY.chars().zip(&expected) {
+        for (i, (ch, want)) in QUERY.chars().zip(&expected).enumerate() {
             let want = want.clone();
             t.arm(move |s| s == want);
             let t0 = Instant::now();
             t.send(&ch.to_string());
             match t.wait_armed(MISS_AFTER) {
-                Some(at) => out.times.push(at.saturating_duration_since(t0)),
+                Some(at) => {
+                    let d = at.saturating_duration_since(t0);
+                    out.times.push(d);
+                    out.by_key[i].push(d);
+                }
                 None => {
                     out.misses += 1;
                     if out.misses == 1 {
@@ -625,6 +632,15 @@ fn key_to_screen(t: &mut Term, open: &str, reset: &str, rounds: usize) -> KeyTim
         }
     }
     out.times.sort();
+    let per_key: Vec<String> = QUERY
+        .chars()
+        .zip(&mut out.by_key)
+        .map(|(ch, ts)| {
+            ts.sort();
+            format!("{ch}:{}", ms(percentile(ts, 0.5)))
+        })
+        .collect();
+    eprintln!("  median by key: {}", per_key.join("  "));
     out
 }
 
@@ -638,6 +654,7 @@ fn search_styr(launch: &Launch, needles: &Needles, rounds: usize) -> KeyTimes {
         t.close(None);
         return KeyTimes {
             times: vec![],
+            by_key: vec![],
             misses: 0,
             failed: Some(format!("styr: no board; the screen:\n{screen}")),
         };
@@ -672,6 +689,7 @@ fn search_fzf(fzf: &Found, data: &DataSet, rounds: usize) -> KeyTimes {
         t.close(None);
         return KeyTimes {
             times: vec![],
+            by_key: vec![],
             misses: 0,
             failed: Some(format!(
                 "fzf: the titles were not read; the screen:\n{screen}"
