@@ -4,6 +4,7 @@
 //! when a poll happens to look, so key → screen times are not rounded to a poll period.
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::Path;
@@ -258,22 +259,83 @@ impl Drop for Term {
     }
 }
 
-/// The program's CPU time so far (user + system, its own and that of the children it
-/// has waited for, such as taskwarrior-tui's `task` runs), from `/proc/PID/stat`.
-pub fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    // utime, stime, cutime and cstime are fields 14 to 17 of the line, 12 to 15 after
-    // the name.
-    let mut ticks = 0u64;
-    for i in 11..15 {
-        ticks += f.get(i)?.parse::<u64>().ok()?;
+/// A reading of a program's CPU time, to subtract from a later one ([`CpuClock::since`]).
+///
+/// `/proc/PID/stat` gives user and system time in clock ticks (10 ms), each truncated on
+/// its own, so two readings of a process that used 1 ms between them can differ by two
+/// ticks (0.2 % of 10 s). The threads' `schedstat` gives their run time in nanoseconds:
+/// that is what an idle figure near zero needs. Children the program has waited for
+/// (taskwarrior-tui's `task` runs) are only in ticks (`cutime`, `cstime`).
+pub struct CpuClock {
+    /// Run time of each live thread, by thread id, in nanoseconds.
+    threads: HashMap<u32, u64>,
+    /// utime + stime of the whole process (its ended threads included), in ticks.
+    own_ticks: u64,
+    /// cutime + cstime: the children it has waited for, in ticks.
+    children_ticks: u64,
+}
+
+impl CpuClock {
+    pub fn read(pid: u32) -> Option<CpuClock> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<u64> = rest
+            .split_whitespace()
+            .map(|v| v.parse().unwrap_or(0))
+            .collect();
+        // utime, stime, cutime and cstime are fields 14 to 17 of the line, 12 to 15
+        // after the name.
+        let own_ticks = f.get(11)? + f.get(12)?;
+        let children_ticks = f.get(13)? + f.get(14)?;
+        let mut threads = HashMap::new();
+        for entry in std::fs::read_dir(format!("/proc/{pid}/task"))
+            .ok()?
+            .flatten()
+        {
+            let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse().ok()) else {
+                continue;
+            };
+            let ns = std::fs::read_to_string(entry.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok());
+            if let Some(ns) = ns {
+                threads.insert(tid, ns);
+            }
+        }
+        Some(CpuClock {
+            threads,
+            own_ticks,
+            children_ticks,
+        })
     }
+
+    /// CPU time used since `earlier`: the threads' run time in nanoseconds when every
+    /// thread of `earlier` is still there (a thread that ended took its time with it),
+    /// the process's ticks otherwise; plus the ticks of the children waited for.
+    pub fn since(&self, earlier: &CpuClock) -> Duration {
+        let tick = |t: u64| Duration::from_micros(t * 1_000_000 / clock_ticks_per_second());
+        let all_alive = earlier
+            .threads
+            .keys()
+            .all(|tid| self.threads.contains_key(tid));
+        let own = if all_alive && !self.threads.is_empty() {
+            let ns: u64 = self
+                .threads
+                .iter()
+                .map(|(tid, now)| now.saturating_sub(*earlier.threads.get(tid).unwrap_or(&0)))
+                .sum();
+            Duration::from_nanos(ns)
+        } else {
+            tick(self.own_ticks.saturating_sub(earlier.own_ticks))
+        };
+        own + tick(self.children_ticks.saturating_sub(earlier.children_ticks))
+    }
+}
+
+fn clock_ticks_per_second() -> u64 {
     // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    Some(Duration::from_micros(ticks * 1_000_000 / hz))
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64
 }
 
 /// Peak resident memory so far (`VmHWM`), in KiB.
