@@ -310,24 +310,28 @@ impl CpuClock {
         })
     }
 
-    /// CPU time used since `earlier`: the threads' run time in nanoseconds when every
-    /// thread of `earlier` is still there (a thread that ended took its time with it),
-    /// the process's ticks otherwise; plus the ticks of the children waited for.
+    /// CPU time used since `earlier`: the threads' run time in nanoseconds, unless a
+    /// thread ended in between (it took its time with it): then the process's ticks,
+    /// which keep ended threads' time. A thread that started and ended in between is
+    /// in neither reading's list; it shows as ticks beyond the threads' sum, by more
+    /// than the two ticks truncation can add. Plus the ticks of the children waited for.
     pub fn since(&self, earlier: &CpuClock) -> Duration {
         let tick = |t: u64| Duration::from_micros(t * 1_000_000 / clock_ticks_per_second());
+        let ticks = tick(self.own_ticks.saturating_sub(earlier.own_ticks));
         let all_alive = earlier
             .threads
             .keys()
             .all(|tid| self.threads.contains_key(tid));
-        let own = if all_alive && !self.threads.is_empty() {
-            let ns: u64 = self
-                .threads
-                .iter()
-                .map(|(tid, now)| now.saturating_sub(*earlier.threads.get(tid).unwrap_or(&0)))
-                .sum();
-            Duration::from_nanos(ns)
+        let ns: u64 = self
+            .threads
+            .iter()
+            .map(|(tid, now)| now.saturating_sub(*earlier.threads.get(tid).unwrap_or(&0)))
+            .sum();
+        let threads = Duration::from_nanos(ns);
+        let own = if all_alive && ticks <= threads + tick(2) {
+            threads
         } else {
-            tick(self.own_ticks.saturating_sub(earlier.own_ticks))
+            ticks
         };
         own + tick(self.children_ticks.saturating_sub(earlier.children_ticks))
     }
